@@ -1,0 +1,197 @@
+"""Versioned schema changes, applied in order when a database is opened.
+
+Each migration is plain SQL written once and never edited after release; ``schema_version``
+records which have run. The SQL is portable between SQLite and PostgreSQL except for a few
+type names, filled in per dialect. Two processes opening a new database at once are
+serialised (SQLite ``BEGIN IMMEDIATE``; PostgreSQL an advisory lock), so each migration runs
+exactly once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from peewee import Database, PostgresqlDatabase
+
+_TYPES = {
+    "sqlite": {"pk": "INTEGER NOT NULL PRIMARY KEY", "ts": "DATETIME", "bool": "INTEGER"},
+    "postgres": {"pk": "SERIAL NOT NULL PRIMARY KEY", "ts": "TIMESTAMP", "bool": "BOOLEAN"},
+}
+
+_ADVISORY_LOCK_KEY = 7_310_042  # any constant; identifies "collections-tui migrations"
+
+
+def dialect(db: Database) -> str:
+    return "postgres" if isinstance(db, PostgresqlDatabase) else "sqlite"
+
+
+V1 = """
+CREATE TABLE coordinator (
+  id {pk}, name VARCHAR(100) NOT NULL UNIQUE, role VARCHAR(20) NOT NULL DEFAULT 'coordinator',
+  created_at {ts} NOT NULL);
+CREATE TABLE debtor (
+  id {pk}, name TEXT NOT NULL, debtor_type VARCHAR(10) NOT NULL DEFAULT 'person', email TEXT,
+  address1 TEXT, city TEXT, state VARCHAR(10), postal_code VARCHAR(20),
+  country VARCHAR(2) NOT NULL DEFAULT 'US', created_at {ts} NOT NULL, updated_at {ts} NOT NULL);
+CREATE TABLE phone (
+  id {pk}, debtor_id INTEGER NOT NULL REFERENCES debtor (id) ON DELETE CASCADE,
+  position SMALLINT NOT NULL DEFAULT 0, kind VARCHAR(10) NOT NULL DEFAULT 'other', raw TEXT NOT NULL,
+  e164 VARCHAR(20), extension VARCHAR(10), valid {bool} NOT NULL DEFAULT FALSE,
+  status VARCHAR(10) NOT NULL DEFAULT 'ok', zones TEXT NOT NULL DEFAULT '', problem TEXT,
+  created_at {ts} NOT NULL, updated_at {ts} NOT NULL);
+CREATE INDEX phone_debtor_id ON phone (debtor_id);
+CREATE INDEX phone_e164 ON phone (e164);
+CREATE TABLE account (
+  id {pk}, number VARCHAR(64) NOT NULL UNIQUE,
+  debtor_id INTEGER NOT NULL REFERENCES debtor (id) ON DELETE CASCADE,
+  creditor VARCHAR(200) NOT NULL DEFAULT '', currency VARCHAR(3) NOT NULL DEFAULT 'USD',
+  due_date DATE, status VARCHAR(10) NOT NULL DEFAULT 'open', flags INTEGER NOT NULL DEFAULT 0,
+  balance_cents BIGINT NOT NULL DEFAULT 0, created_at {ts} NOT NULL, updated_at {ts} NOT NULL);
+CREATE INDEX account_debtor_id ON account (debtor_id);
+CREATE INDEX account_status_due_date ON account (status, due_date);
+CREATE INDEX account_balance ON account (balance_cents);
+CREATE INDEX account_creditor ON account (creditor);
+CREATE TABLE ledger_entry (
+  id {pk}, account_id INTEGER NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+  posted_on DATE NOT NULL, kind VARCHAR(20) NOT NULL, amount_cents BIGINT NOT NULL,
+  reference VARCHAR(100), memo TEXT NOT NULL DEFAULT '', source VARCHAR(20) NOT NULL DEFAULT 'system',
+  created_at {ts} NOT NULL, created_by VARCHAR(100) NOT NULL);
+CREATE INDEX ledger_entry_account_posted ON ledger_entry (account_id, posted_on);
+CREATE UNIQUE INDEX ledger_entry_account_reference ON ledger_entry (account_id, reference);
+CREATE TABLE contact (
+  id {pk}, account_id INTEGER NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+  phone_id INTEGER REFERENCES phone (id) ON DELETE SET NULL, phone_e164 VARCHAR(20),
+  at {ts} NOT NULL, outcome VARCHAR(24) NOT NULL, coordinator VARCHAR(100) NOT NULL,
+  source VARCHAR(16) NOT NULL DEFAULT 'workstation', created_at {ts} NOT NULL);
+CREATE INDEX contact_account_at ON contact (account_id, at);
+CREATE TABLE note (
+  id {pk}, account_id INTEGER NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+  contact_id INTEGER REFERENCES contact (id) ON DELETE SET NULL, at {ts} NOT NULL,
+  coordinator VARCHAR(100) NOT NULL, body TEXT NOT NULL,
+  addendum_of_id INTEGER REFERENCES note (id) ON DELETE SET NULL);
+CREATE INDEX note_account_at ON note (account_id, at);
+CREATE TABLE promise (
+  id {pk}, account_id INTEGER NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+  amount_cents BIGINT NOT NULL, due_on DATE NOT NULL, phone_e164 VARCHAR(20),
+  coordinator VARCHAR(100) NOT NULL, contact_id INTEGER REFERENCES contact (id) ON DELETE SET NULL,
+  created_at {ts} NOT NULL, cancelled_at {ts});
+CREATE INDEX promise_account_due ON promise (account_id, due_on);
+CREATE TABLE arrangement (
+  id {pk}, account_id INTEGER NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+  kind VARCHAR(12) NOT NULL DEFAULT 'plan', status VARCHAR(12) NOT NULL DEFAULT 'active',
+  total_cents BIGINT NOT NULL, discount_cents BIGINT NOT NULL DEFAULT 0, every VARCHAR(8),
+  created_at {ts} NOT NULL, created_by VARCHAR(100) NOT NULL, approved_by VARCHAR(100),
+  status_changed_at {ts});
+CREATE INDEX arrangement_account ON arrangement (account_id);
+CREATE TABLE installment (
+  id {pk}, arrangement_id INTEGER NOT NULL REFERENCES arrangement (id) ON DELETE CASCADE,
+  number SMALLINT NOT NULL, due_on DATE NOT NULL, amount_cents BIGINT NOT NULL);
+CREATE UNIQUE INDEX installment_arrangement_number ON installment (arrangement_id, number);
+CREATE TABLE callback (
+  id {pk}, account_id INTEGER NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+  due_at {ts} NOT NULL, phone_e164 VARCHAR(20), coordinator VARCHAR(100) NOT NULL,
+  contact_id INTEGER REFERENCES contact (id) ON DELETE SET NULL, created_at {ts} NOT NULL,
+  done_at {ts});
+CREATE INDEX callback_account ON callback (account_id);
+CREATE INDEX callback_due_at ON callback (due_at);
+CREATE TABLE claim (
+  id {pk}, account_id INTEGER NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+  claim_number VARCHAR(64) NOT NULL, payer TEXT NOT NULL, service_date DATE NOT NULL,
+  billed_cents BIGINT NOT NULL, submitted_on DATE, status VARCHAR(20) NOT NULL DEFAULT 'submitted',
+  denial_code VARCHAR(20), paid_cents BIGINT, patient_responsibility_cents BIGINT,
+  payer_phone VARCHAR(20), timely_filing_days INTEGER, created_at {ts} NOT NULL,
+  updated_at {ts} NOT NULL);
+CREATE UNIQUE INDEX claim_account_number ON claim (account_id, claim_number);
+CREATE TABLE lease (
+  id {pk}, account_id INTEGER NOT NULL UNIQUE REFERENCES account (id) ON DELETE CASCADE,
+  coordinator VARCHAR(100) NOT NULL, taken_at {ts} NOT NULL, expires_at {ts} NOT NULL);
+CREATE INDEX lease_expires_at ON lease (expires_at);
+CREATE TABLE audit_event (
+  id {pk}, at {ts} NOT NULL, actor VARCHAR(100) NOT NULL, action VARCHAR(40) NOT NULL,
+  account_id INTEGER REFERENCES account (id) ON DELETE SET NULL, detail TEXT NOT NULL DEFAULT '{{}}');
+CREATE INDEX audit_event_account_at ON audit_event (account_id, at);
+CREATE INDEX audit_event_at ON audit_event (at);
+"""
+
+V2 = """
+CREATE TABLE zone_set (id {pk}, zones TEXT NOT NULL UNIQUE);
+ALTER TABLE account ADD COLUMN zone_set_id INTEGER REFERENCES zone_set (id) ON DELETE SET NULL;
+ALTER TABLE account ADD COLUMN blocked_until {ts};
+ALTER TABLE account ADD COLUMN tier SMALLINT NOT NULL DEFAULT 3;
+ALTER TABLE account ADD COLUMN score INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE account ADD COLUMN last_attempt_at {ts};
+CREATE INDEX account_queue ON account (status, tier, score);
+CREATE INDEX account_zone_blocked ON account (zone_set_id, blocked_until);
+"""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    sql: str
+
+    def statements(self, db: Database) -> list[str]:
+        text = self.sql.format(**_TYPES[dialect(db)])
+        return [s.strip() for s in text.split(";") if s.strip()]
+
+
+MIGRATIONS: Sequence[Migration] = (
+    Migration(1, "accounts, debtors, phones, ledger, contacts, notes, promises, "
+              "arrangements, callbacks, claims, leases, audit", V1),
+    Migration(2, "queue pre-filter facts: zone sets, blocked_until, tier, score", V2),
+)
+
+LATEST = MIGRATIONS[-1].version
+
+
+def current_version(db: Database) -> int:
+    if "schema_version" not in db.get_tables():
+        return 0
+    row = db.execute_sql("SELECT MAX(version) FROM schema_version").fetchone()
+    return int(row[0] or 0)
+
+
+def _locked(db: Database) -> Callable[[], object]:
+    if dialect(db) == "postgres":
+        def lock() -> object:
+            return db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_ADVISORY_LOCK_KEY,))
+    else:
+        def lock() -> object:
+            return None  # BEGIN IMMEDIATE (below) already holds the write lock
+    return lock
+
+
+def migrate(db: Database, *, target: int | None = None) -> list[int]:
+    """Apply every migration above the database's version, up to ``target`` (default: all).
+
+    Returns the versions applied. Each migration runs in its own transaction together with
+    its ``schema_version`` row, so a crash leaves the database at a whole version.
+    """
+    goal = LATEST if target is None else target
+    applied: list[int] = []
+    if current_version(db) >= goal:
+        return applied
+    lock = _locked(db)
+    ctx = db.atomic("IMMEDIATE") if dialect(db) == "sqlite" else db.atomic()
+    with ctx:
+        lock()
+        db.execute_sql(
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY, "
+            "description TEXT NOT NULL, applied_at {ts} NOT NULL)".format(**_TYPES[dialect(db)])
+        )
+        have = current_version(db)
+        for m in MIGRATIONS:
+            if m.version <= have or m.version > goal:
+                continue
+            for stmt in m.statements(db):
+                db.execute_sql(stmt)
+            db.execute_sql(
+                "INSERT INTO schema_version (version, description, applied_at) "
+                "VALUES ({p}, {p}, {p})".format(p=db.param),
+                (m.version, m.description, datetime.now(UTC).replace(tzinfo=None)),
+            )
+            applied.append(m.version)
+    return applied

@@ -1,0 +1,223 @@
+"""Tables. The schema itself is created and changed by ``migrations.py``; these models mirror
+its latest version (a test proves the two agree column for column).
+
+Money columns are ``*_cents`` integers. Timestamps are naive UTC (``store.utc`` converts).
+"""
+
+from __future__ import annotations
+
+from peewee import (
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    DatabaseProxy,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    SmallIntegerField,
+    TextField,
+)
+
+database = DatabaseProxy()
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class SchemaVersion(BaseModel):
+    version = IntegerField(primary_key=True)
+    description = TextField()
+    applied_at = DateTimeField()
+
+
+class Coordinator(BaseModel):
+    name = CharField(max_length=100, unique=True)
+    role = CharField(max_length=20, default="coordinator")
+    created_at = DateTimeField()
+
+
+class Debtor(BaseModel):
+    name = TextField()
+    debtor_type = CharField(max_length=10, default="person")
+    email = TextField(null=True)
+    address1 = TextField(null=True)
+    city = TextField(null=True)
+    state = CharField(max_length=10, null=True)
+    postal_code = CharField(max_length=20, null=True)
+    country = CharField(max_length=2, default="US")
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+
+
+class Phone(BaseModel):
+    debtor = ForeignKeyField(Debtor, backref="phones", on_delete="CASCADE")
+    position = SmallIntegerField(default=0)
+    kind = CharField(max_length=10, default="other")
+    raw = TextField()
+    e164 = CharField(max_length=20, null=True)
+    extension = CharField(max_length=10, null=True)
+    valid = BooleanField(default=False)
+    status = CharField(max_length=10, default="ok")  # ok | bad | dnc
+    zones = TextField(default="")  # comma-separated IANA zones
+    problem = TextField(null=True)
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+
+
+class ZoneSet(BaseModel):
+    """A distinct set of time zones a debtor may be in (there are only dozens)."""
+
+    zones = TextField(unique=True)  # comma-separated, sorted
+
+
+class Account(BaseModel):
+    number = CharField(max_length=64, unique=True)
+    debtor = ForeignKeyField(Debtor, backref="accounts", on_delete="CASCADE")
+    creditor = CharField(max_length=200, default="")
+    currency = CharField(max_length=3, default="USD")
+    due_date = DateField(null=True)
+    status = CharField(max_length=10, default="open")  # open | closed
+    flags = IntegerField(default=0)  # bit set of domain.flags.Flag
+    balance_cents = BigIntegerField(default=0)  # cache of sum(ledger_entry.amount_cents)
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+    # v2: facts the queue pre-filter needs, kept current by the services that change them
+    zone_set = ForeignKeyField(ZoneSet, null=True, on_delete="SET NULL")
+    blocked_until = DateTimeField(null=True)
+    tier = SmallIntegerField(default=3)
+    score = IntegerField(default=0)
+    last_attempt_at = DateTimeField(null=True)
+
+
+class LedgerEntry(BaseModel):
+    account = ForeignKeyField(Account, backref="ledger", on_delete="CASCADE")
+    posted_on = DateField()
+    kind = CharField(max_length=20)
+    amount_cents = BigIntegerField()  # signed effect on the balance: charges up, payments down
+    reference = CharField(max_length=100, null=True)
+    memo = TextField(default="")
+    source = CharField(max_length=20, default="system")
+    created_at = DateTimeField()
+    created_by = CharField(max_length=100)
+
+
+class Contact(BaseModel):
+    """One call attempt and its outcome. Append-only."""
+
+    account = ForeignKeyField(Account, backref="contacts", on_delete="CASCADE")
+    phone = ForeignKeyField(Phone, null=True, on_delete="SET NULL")
+    phone_e164 = CharField(max_length=20, null=True)
+    at = DateTimeField()
+    outcome = CharField(max_length=24)
+    coordinator = CharField(max_length=100)
+    source = CharField(max_length=16, default="workstation")
+    created_at = DateTimeField()
+
+
+class Note(BaseModel):
+    """Append-only; a correction is a new note whose ``addendum_of`` names the original."""
+
+    account = ForeignKeyField(Account, backref="notes", on_delete="CASCADE")
+    contact = ForeignKeyField(Contact, null=True, on_delete="SET NULL")
+    at = DateTimeField()
+    coordinator = CharField(max_length=100)
+    body = TextField()
+    addendum_of = ForeignKeyField("self", null=True, on_delete="SET NULL")
+
+
+class Promise(BaseModel):
+    account = ForeignKeyField(Account, backref="promises", on_delete="CASCADE")
+    amount_cents = BigIntegerField()
+    due_on = DateField()
+    phone_e164 = CharField(max_length=20, null=True)
+    coordinator = CharField(max_length=100)
+    contact = ForeignKeyField(Contact, null=True, on_delete="SET NULL")
+    created_at = DateTimeField()
+    cancelled_at = DateTimeField(null=True)
+
+
+class Arrangement(BaseModel):
+    account = ForeignKeyField(Account, backref="arrangements", on_delete="CASCADE")
+    kind = CharField(max_length=12, default="plan")  # plan | settlement
+    status = CharField(max_length=12, default="active")  # active|completed|broken|cancelled
+    total_cents = BigIntegerField()
+    discount_cents = BigIntegerField(default=0)
+    every = CharField(max_length=8, null=True)  # week | 2weeks | month
+    created_at = DateTimeField()
+    created_by = CharField(max_length=100)
+    approved_by = CharField(max_length=100, null=True)
+    status_changed_at = DateTimeField(null=True)
+
+
+class Installment(BaseModel):
+    arrangement = ForeignKeyField(Arrangement, backref="installments", on_delete="CASCADE")
+    number = SmallIntegerField()
+    due_on = DateField()
+    amount_cents = BigIntegerField()
+
+
+class Callback(BaseModel):
+    account = ForeignKeyField(Account, backref="callbacks", on_delete="CASCADE")
+    due_at = DateTimeField()
+    phone_e164 = CharField(max_length=20, null=True)
+    coordinator = CharField(max_length=100)
+    contact = ForeignKeyField(Contact, null=True, on_delete="SET NULL")
+    created_at = DateTimeField()
+    done_at = DateTimeField(null=True)
+
+
+class Claim(BaseModel):
+    account = ForeignKeyField(Account, backref="claims", on_delete="CASCADE")
+    claim_number = CharField(max_length=64)
+    payer = TextField()
+    service_date = DateField()
+    billed_cents = BigIntegerField()
+    submitted_on = DateField(null=True)
+    status = CharField(max_length=20, default="submitted")
+    denial_code = CharField(max_length=20, null=True)
+    paid_cents = BigIntegerField(null=True)
+    patient_responsibility_cents = BigIntegerField(null=True)
+    payer_phone = CharField(max_length=20, null=True)
+    timely_filing_days = IntegerField(null=True)
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+
+
+class Lease(BaseModel):
+    account = ForeignKeyField(Account, unique=True, on_delete="CASCADE")
+    coordinator = CharField(max_length=100)
+    taken_at = DateTimeField()
+    expires_at = DateTimeField()
+
+
+class AuditEvent(BaseModel):
+    at = DateTimeField()
+    actor = CharField(max_length=100)
+    action = CharField(max_length=40)
+    account = ForeignKeyField(Account, null=True, on_delete="SET NULL")
+    detail = TextField(default="{}")  # JSON
+
+
+ALL_MODELS: tuple[type[BaseModel], ...] = (
+    SchemaVersion,
+    Coordinator,
+    Debtor,
+    Phone,
+    ZoneSet,
+    Account,
+    LedgerEntry,
+    Contact,
+    Note,
+    Promise,
+    Arrangement,
+    Installment,
+    Callback,
+    Claim,
+    Lease,
+    AuditEvent,
+)

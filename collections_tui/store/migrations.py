@@ -37,7 +37,8 @@ CREATE TABLE debtor (
   country VARCHAR(2) NOT NULL DEFAULT 'US', created_at {ts} NOT NULL, updated_at {ts} NOT NULL);
 CREATE TABLE phone (
   id {pk}, debtor_id INTEGER NOT NULL REFERENCES debtor (id) ON DELETE CASCADE,
-  position SMALLINT NOT NULL DEFAULT 0, kind VARCHAR(10) NOT NULL DEFAULT 'other', raw TEXT NOT NULL,
+  position SMALLINT NOT NULL DEFAULT 0, kind VARCHAR(10) NOT NULL DEFAULT 'other',
+  raw TEXT NOT NULL,
   e164 VARCHAR(20), extension VARCHAR(10), valid {bool} NOT NULL DEFAULT FALSE,
   status VARCHAR(10) NOT NULL DEFAULT 'ok', zones TEXT NOT NULL DEFAULT '', problem TEXT,
   created_at {ts} NOT NULL, updated_at {ts} NOT NULL);
@@ -56,7 +57,8 @@ CREATE INDEX account_creditor ON account (creditor);
 CREATE TABLE ledger_entry (
   id {pk}, account_id INTEGER NOT NULL REFERENCES account (id) ON DELETE CASCADE,
   posted_on DATE NOT NULL, kind VARCHAR(20) NOT NULL, amount_cents BIGINT NOT NULL,
-  reference VARCHAR(100), memo TEXT NOT NULL DEFAULT '', source VARCHAR(20) NOT NULL DEFAULT 'system',
+  reference VARCHAR(100), memo TEXT NOT NULL DEFAULT '',
+  source VARCHAR(20) NOT NULL DEFAULT 'system',
   created_at {ts} NOT NULL, created_by VARCHAR(100) NOT NULL);
 CREATE INDEX ledger_entry_account_posted ON ledger_entry (account_id, posted_on);
 CREATE UNIQUE INDEX ledger_entry_account_reference ON ledger_entry (account_id, reference);
@@ -110,7 +112,8 @@ CREATE TABLE lease (
 CREATE INDEX lease_expires_at ON lease (expires_at);
 CREATE TABLE audit_event (
   id {pk}, at {ts} NOT NULL, actor VARCHAR(100) NOT NULL, action VARCHAR(40) NOT NULL,
-  account_id INTEGER REFERENCES account (id) ON DELETE SET NULL, detail TEXT NOT NULL DEFAULT '{{}}');
+  account_id INTEGER REFERENCES account (id) ON DELETE SET NULL,
+  detail TEXT NOT NULL DEFAULT '{{}}');
 CREATE INDEX audit_event_account_at ON audit_event (account_id, at);
 CREATE INDEX audit_event_at ON audit_event (at);
 """
@@ -139,8 +142,12 @@ class Migration:
 
 
 MIGRATIONS: Sequence[Migration] = (
-    Migration(1, "accounts, debtors, phones, ledger, contacts, notes, promises, "
-              "arrangements, callbacks, claims, leases, audit", V1),
+    Migration(
+        1,
+        "accounts, debtors, phones, ledger, contacts, notes, promises, "
+        "arrangements, callbacks, claims, leases, audit",
+        V1,
+    ),
     Migration(2, "queue pre-filter facts: zone sets, blocked_until, tier, score", V2),
 )
 
@@ -156,11 +163,14 @@ def current_version(db: Database) -> int:
 
 def _locked(db: Database) -> Callable[[], object]:
     if dialect(db) == "postgres":
+
         def lock() -> object:
             return db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_ADVISORY_LOCK_KEY,))
     else:
+
         def lock() -> object:
             return None  # BEGIN IMMEDIATE (below) already holds the write lock
+
     return lock
 
 
@@ -190,7 +200,7 @@ def migrate(db: Database, *, target: int | None = None) -> list[int]:
                 db.execute_sql(stmt)
             db.execute_sql(
                 "INSERT INTO schema_version (version, description, applied_at) "
-                "VALUES ({p}, {p}, {p})".format(p=db.param),
+                f"VALUES ({db.param}, {db.param}, {db.param})",
                 (m.version, m.description, datetime.now(UTC).replace(tzinfo=None)),
             )
             applied.append(m.version)

@@ -7,6 +7,7 @@ Money columns are ``*_cents`` integers. Timestamps are naive UTC (``store.utc`` 
 from __future__ import annotations
 
 from peewee import (
+    AutoField,
     BigIntegerField,
     BooleanField,
     CharField,
@@ -36,12 +37,14 @@ class SchemaVersion(BaseModel):
 
 
 class Coordinator(BaseModel):
+    id = AutoField()
     name = CharField(max_length=100, unique=True)
     role = CharField(max_length=20, default="coordinator")
     created_at = DateTimeField()
 
 
 class Debtor(BaseModel):
+    id = AutoField()
     name = TextField()
     debtor_type = CharField(max_length=10, default="person")
     email = TextField(null=True)
@@ -55,10 +58,11 @@ class Debtor(BaseModel):
 
 
 class Phone(BaseModel):
+    id = AutoField()
     debtor = ForeignKeyField(Debtor, backref="phones", on_delete="CASCADE")
     position = SmallIntegerField(default=0)
     kind = CharField(max_length=10, default="other")
-    raw = TextField()
+    raw_text = TextField(column_name="raw")
     e164 = CharField(max_length=20, null=True)
     extension = CharField(max_length=10, null=True)
     valid = BooleanField(default=False)
@@ -72,10 +76,12 @@ class Phone(BaseModel):
 class ZoneSet(BaseModel):
     """A distinct set of time zones a debtor may be in (there are only dozens)."""
 
+    id = AutoField()
     zones = TextField(unique=True)  # comma-separated, sorted
 
 
 class Account(BaseModel):
+    id = AutoField()
     number = CharField(max_length=64, unique=True)
     debtor = ForeignKeyField(Debtor, backref="accounts", on_delete="CASCADE")
     creditor = CharField(max_length=200, default="")
@@ -95,6 +101,7 @@ class Account(BaseModel):
 
 
 class LedgerEntry(BaseModel):
+    id = AutoField()
     account = ForeignKeyField(Account, backref="ledger", on_delete="CASCADE")
     posted_on = DateField()
     kind = CharField(max_length=20)
@@ -109,6 +116,7 @@ class LedgerEntry(BaseModel):
 class Contact(BaseModel):
     """One call attempt and its outcome. Append-only."""
 
+    id = AutoField()
     account = ForeignKeyField(Account, backref="contacts", on_delete="CASCADE")
     phone = ForeignKeyField(Phone, null=True, on_delete="SET NULL")
     phone_e164 = CharField(max_length=20, null=True)
@@ -122,6 +130,7 @@ class Contact(BaseModel):
 class Note(BaseModel):
     """Append-only; a correction is a new note whose ``addendum_of`` names the original."""
 
+    id = AutoField()
     account = ForeignKeyField(Account, backref="notes", on_delete="CASCADE")
     contact = ForeignKeyField(Contact, null=True, on_delete="SET NULL")
     at = DateTimeField()
@@ -131,6 +140,7 @@ class Note(BaseModel):
 
 
 class Promise(BaseModel):
+    id = AutoField()
     account = ForeignKeyField(Account, backref="promises", on_delete="CASCADE")
     amount_cents = BigIntegerField()
     due_on = DateField()
@@ -142,6 +152,7 @@ class Promise(BaseModel):
 
 
 class Arrangement(BaseModel):
+    id = AutoField()
     account = ForeignKeyField(Account, backref="arrangements", on_delete="CASCADE")
     kind = CharField(max_length=12, default="plan")  # plan | settlement
     status = CharField(max_length=12, default="active")  # active|completed|broken|cancelled
@@ -155,6 +166,7 @@ class Arrangement(BaseModel):
 
 
 class Installment(BaseModel):
+    id = AutoField()
     arrangement = ForeignKeyField(Arrangement, backref="installments", on_delete="CASCADE")
     number = SmallIntegerField()
     due_on = DateField()
@@ -162,6 +174,7 @@ class Installment(BaseModel):
 
 
 class Callback(BaseModel):
+    id = AutoField()
     account = ForeignKeyField(Account, backref="callbacks", on_delete="CASCADE")
     due_at = DateTimeField()
     phone_e164 = CharField(max_length=20, null=True)
@@ -172,6 +185,7 @@ class Callback(BaseModel):
 
 
 class Claim(BaseModel):
+    id = AutoField()
     account = ForeignKeyField(Account, backref="claims", on_delete="CASCADE")
     claim_number = CharField(max_length=64)
     payer = TextField()
@@ -189,6 +203,7 @@ class Claim(BaseModel):
 
 
 class Lease(BaseModel):
+    id = AutoField()
     account = ForeignKeyField(Account, unique=True, on_delete="CASCADE")
     coordinator = CharField(max_length=100)
     taken_at = DateTimeField()
@@ -196,6 +211,7 @@ class Lease(BaseModel):
 
 
 class AuditEvent(BaseModel):
+    id = AutoField()
     at = DateTimeField()
     actor = CharField(max_length=100)
     action = CharField(max_length=40)

@@ -1,0 +1,145 @@
+"""The ledger is the truth: an account's balance is the sum of its entries.
+
+``account.balance_cents`` is a cache updated in the same transaction as every entry posted;
+``verify_balances`` proves the cache equals the sum.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import cast
+from datetime import date
+
+from peewee import fn
+
+from ..domain.ledger import LedgerError, signed_amount
+from ..domain.money import format_amount
+from ..store.db import to_db, write_transaction
+from ..store.models import Account, LedgerEntry, database
+from . import audit
+from .context import Context
+from .errors import InputError, NotFound
+
+
+@dataclass(frozen=True)
+class Posted:
+    entry_id: int
+    account_number: str
+    balance_cents: int
+
+
+def account_id_for(number: str) -> int:
+    row = Account.select(Account.id).where(Account.number == number).first()
+    if row is None:
+        raise NotFound(f"no account '{number}'")
+    return int(row.id)
+
+
+def post_entry(
+    ctx: Context,
+    account_id: int,
+    *,
+    kind: str,
+    amount_cents: int,
+    posted_on: date,
+    reference: str | None = None,
+    memo: str = "",
+    source: str = "system",
+) -> int:
+    """Post one entry (amount as given: positive, or signed for adjustments) and update the
+    cached balance. Call inside a transaction. Returns the entry id."""
+    try:
+        effect = signed_amount(kind, amount_cents)
+    except LedgerError as exc:
+        raise InputError(str(exc)) from None
+    entry_id = LedgerEntry.insert(
+        account=account_id,
+        posted_on=posted_on,
+        kind=kind,
+        amount_cents=effect,
+        reference=reference or None,
+        memo=memo,
+        source=source,
+        created_at=to_db(ctx.now()),
+        created_by=ctx.actor,
+    ).execute()
+    Account.update(balance_cents=Account.balance_cents + effect, updated_at=to_db(ctx.now())).where(
+        Account.id == account_id
+    ).execute()
+    audit.record(
+        ctx,
+        "ledger.post",
+        account_id,
+        kind=kind,
+        amount=format_amount(effect),
+        reference=reference,
+        source=source,
+    )
+    return int(entry_id)
+
+
+def pay(
+    ctx: Context,
+    number: str,
+    amount_cents: int,
+    *,
+    on: date | None = None,
+    reference: str | None = None,
+    memo: str = "",
+) -> Posted:
+    """Record a payment received. A reference already posted on the account is refused."""
+    if amount_cents <= 0:
+        raise InputError("a payment must be a positive amount")
+    db = database.obj
+    with write_transaction(db):
+        account_id = account_id_for(number)
+        if reference:
+            dup = (
+                LedgerEntry.select(LedgerEntry.id)
+                .where((LedgerEntry.account == account_id) & (LedgerEntry.reference == reference))
+                .exists()
+            )
+            if dup:
+                raise InputError(
+                    f"reference '{reference}' is already posted on account {number}; "
+                    "nothing was recorded"
+                )
+        entry_id = post_entry(
+            ctx,
+            account_id,
+            kind="payment",
+            amount_cents=amount_cents,
+            posted_on=on or ctx.today(),
+            reference=reference,
+            memo=memo or "payment",
+            source="pay",
+        )
+        balance = Account.get_by_id(account_id).balance_cents
+    return Posted(entry_id=entry_id, account_number=number, balance_cents=int(balance))
+
+
+def ledger_sum(account_id: int) -> int:
+    total = (
+        LedgerEntry.select(fn.COALESCE(fn.SUM(LedgerEntry.amount_cents), 0))
+        .where(LedgerEntry.account == account_id)
+        .scalar()
+    )
+    return int(total or 0)
+
+
+def verify_balances() -> list[tuple[str, int, int]]:
+    """Accounts whose cached balance differs from the sum of their ledger:
+    ``(number, cached, ledger_sum)``. Empty when all agree."""
+    sums = (
+        LedgerEntry.select(LedgerEntry.account, fn.SUM(LedgerEntry.amount_cents).alias("total"))
+        .group_by(LedgerEntry.account)
+        .alias("sums")
+    )
+    query = (
+        Account.select(Account.number, Account.balance_cents, sums.c.total)
+        .join(sums, join_type="LEFT OUTER", on=(sums.c.account_id == Account.id))
+        .where(Account.balance_cents != fn.COALESCE(sums.c.total, 0))
+        .tuples()
+    )
+    rows = cast(list[tuple[str, int, int | None]], list(query))
+    return [(n, int(b), int(t or 0)) for n, b, t in rows]

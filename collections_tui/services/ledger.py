@@ -7,8 +7,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
 from datetime import date
+from typing import cast
 
 from peewee import fn
 

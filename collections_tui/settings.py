@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import platformdirs
 
@@ -37,6 +38,14 @@ def default_db_url() -> str:
 
 def demo_db_url() -> str:
     return f"sqlite:///{data_dir() / 'demo.db'}"
+
+
+def describe_url(url: str) -> str:
+    """A database URL fit to print: the password masked."""
+    p = urlparse(url)
+    if p.password:
+        return url.replace(f":{p.password}@", ":***@")
+    return url
 
 
 def default_config_path() -> Path:
@@ -69,6 +78,7 @@ class Settings:
     default_currency: str = "USD"
     identity: str = "as-allowed"  # or "os-user": --as is refused (shared deployments)
     dial_command: str | None = None
+    db_file_mode: int = 0o600
     raw: dict[str, Any] = field(default_factory=dict)
 
 
@@ -135,6 +145,11 @@ def load_settings(
     region = str(general.get("default_region", "US")).upper()
     currency = str(general.get("default_currency", "USD")).upper()
     dial = cfg.get("dial", {}) if isinstance(cfg.get("dial"), dict) else {}
+    mode_text = str(database.get("file_mode", "0600"))
+    try:
+        file_mode = int(mode_text, 8)
+    except ValueError:
+        raise SettingsError(f'{cfg_path}: database.file_mode must be octal, e.g. "0660"') from None
     return Settings(
         db_url=db_url,
         coordinator=coordinator,
@@ -144,5 +159,6 @@ def load_settings(
         default_currency=currency,
         identity=identity,
         dial_command=dial.get("command"),
+        db_file_mode=file_mode,
         raw=cfg,
     )

@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 from peewee import Database, PostgresqlDatabase, SqliteDatabase
@@ -146,3 +147,8 @@ def write_transaction(db: Database) -> Iterator[None]:
     ctx = db.atomic("IMMEDIATE") if isinstance(db, SqliteDatabase) else db.atomic()
     with ctx:
         yield
+
+
+def tuples(query: Any) -> Iterator[tuple[Any, ...]]:
+    """Rows of a select as plain tuples (typed loosely: Peewee's stubs cannot say more)."""
+    return iter(query.tuples())

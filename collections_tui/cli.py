@@ -1,0 +1,459 @@
+"""Command line: argument parsing and output formatting only; the work is in services."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, is_dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+from . import settings as settings_mod
+from .domain.money import MoneyError, format_amount, format_money, parse_amount
+from .services.clock import Clock, FixedClock, SystemClock
+from .services.context import Context
+from .services.errors import InputError
+from .settings import Settings, SettingsError
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+DEMO_ACCOUNTS = 2000
+DEMO_SEED = 1
+
+log = logging.getLogger("collections_tui")
+
+
+class UsageError(Exception):
+    pass
+
+
+# ---------------------------------------------------------------- argument parsing
+
+
+def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    d = argparse.SUPPRESS if suppress else None
+    g = parser.add_argument_group("global options")
+    g.add_argument(
+        "--db",
+        metavar="URL",
+        default=d,
+        help="database: sqlite:///PATH or postgresql://USER@HOST:PORT/DB "
+        "(env COLLECTIONS_DB; default: collections.db in your user data folder)",
+    )
+    g.add_argument(
+        "--now",
+        metavar="ISO8601",
+        default=d,
+        help="fix the clock, e.g. 2026-11-27T15:00:00Z (env COLLECTIONS_NOW)",
+    )
+    g.add_argument(
+        "--as",
+        dest="as_user",
+        metavar="NAME",
+        default=d,
+        help="act as this coordinator (default: your OS user name)",
+    )
+    g.add_argument("--config", metavar="PATH", default=d, help="config file (TOML; see README)")
+    g.add_argument(
+        "--demo",
+        action="store_true",
+        default=d if suppress else False,
+        help="use the demo database (created with realistic data on first use)",
+    )
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"'{text}' must be at least 1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="collections-tui",
+        description="A keyboard-only workstation for billing and collections coordinators. "
+        "With no command it shows the accounts to work first.",
+        epilog="Exit codes: 0 success, 1 invalid input (nothing was written), 2 usage error.",
+    )
+    _global_options(parser, suppress=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_text: str, description: str | None = None) -> Any:
+        p = sub.add_parser(name, help=help_text, description=description or help_text)
+        _global_options(p, suppress=True)
+        return p
+
+    p = command(
+        "demo",
+        "fill the database with realistic synthetic accounts",
+        "Fill the database with realistic synthetic data: people and businesses, several "
+        "creditors, phones across every US time zone, ledgers, calls, promises, claims. "
+        "The same seed and clock give the same data.",
+    )
+    p.add_argument("--accounts", type=_positive_int, default=DEMO_ACCOUNTS, metavar="N")
+    p.add_argument("--seed", type=int, default=DEMO_SEED, metavar="S")
+
+    p = command(
+        "import",
+        "import a CSV file (accounts, transactions, calls, claims)",
+        "Import a CSV file. The whole file is checked first: any error lists every problem "
+        "as FILE:LINE: column: message and nothing is written. See README 'File formats'.",
+    )
+    p.add_argument("kind", choices=["accounts", "transactions", "calls", "claims"])
+    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument("--dry-run", action="store_true", help="check the file, write nothing")
+
+    p = command(
+        "export",
+        "export calls, promises, arrangements or the ledger to CSV",
+        "Write a CSV file. Cells that a spreadsheet would run as formulas are neutralised.",
+    )
+    p.add_argument("kind", choices=["calls", "promises", "arrangements", "ledger"])
+    p.add_argument("file", type=Path, metavar="FILE")
+
+    p = command(
+        "account",
+        "show an account: debtor, phones, balance, aging, ledger, calls, notes",
+    )
+    p.add_argument("number", metavar="NUMBER")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+
+    p = command("pay", "record a payment received on an account")
+    p.add_argument("number", metavar="NUMBER")
+    p.add_argument("amount", metavar="AMOUNT", help="plain decimal, e.g. 125.00")
+    p.add_argument("--on", type=_date, metavar="DATE", help="date received (default today)")
+    p.add_argument("--reference", metavar="R", help="payment reference; a repeat is refused")
+    return parser
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _clock(s: Settings) -> Clock:
+    return FixedClock(s.now) if s.now else SystemClock()
+
+
+def _context(s: Settings) -> Context:
+    general = s.raw.get("general", {}) if isinstance(s.raw.get("general"), dict) else {}
+    office = str(general.get("office_timezone", "America/New_York"))
+    return Context(
+        actor=s.coordinator,
+        clock=_clock(s),
+        default_region=s.default_region,
+        default_currency=s.default_currency,
+        home_zone=office,
+    )
+
+
+def _to_jsonable(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return _to_jsonable(asdict(value))
+    if isinstance(value, dict):
+        return {
+            (k[:-6] if k.endswith("_cents") else k): (
+                format_amount(v) if k.endswith("_cents") and isinstance(v, int) else _to_jsonable(v)
+            )
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [_to_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> None:
+    widths = [len(h) for h in headers]
+    for row in rows:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(cell))
+
+    def fmt(cells: Sequence[str]) -> str:
+        return "  ".join(
+            c.rjust(widths[i]) if i in right else c.ljust(widths[i]) for i, c in enumerate(cells)
+        ).rstrip()
+
+    print(fmt(headers))
+    print("  ".join("-" * w for w in widths))
+    for row in rows:
+        print(fmt(row))
+
+
+# ---------------------------------------------------------------- commands
+
+
+def cmd_demo(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
+    from .services.demo import generate_demo
+
+    started = time.perf_counter()
+
+    def progress(done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            print(f"\r  {done:,}/{total:,} accounts", end="", file=sys.stderr, flush=True)
+
+    report = generate_demo(ctx, accounts=args.accounts, seed=args.seed, progress=progress)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    print(
+        f"Demo data (seed {args.seed}) in {settings_mod.describe_url(s.db_url)}: "
+        f"{report.accounts:,} accounts, {report.phones:,} phones, "
+        f"{report.ledger_entries:,} ledger entries, {report.contacts:,} calls, "
+        f"{report.promises:,} promises, {report.arrangements:,} arrangements, "
+        f"{report.callbacks:,} callbacks, {report.claims:,} claims "
+        f"in {time.perf_counter() - started:.1f}s"
+    )
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
+    from .services.importer import import_file
+
+    report = import_file(ctx, args.kind, args.file, dry_run=args.dry_run)
+    for w in report.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    verb = "would be" if report.dry_run else "were"
+    print(
+        f"{report.file}: {report.rows:,} rows — {report.created:,} created, "
+        f"{report.updated:,} updated, {report.unchanged:,} unchanged, "
+        f"{report.skipped:,} skipped, {len(report.warnings):,} warnings"
+        + (f" (dry run: nothing {verb} written)" if report.dry_run else "")
+    )
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
+    from .services.exporter import export
+
+    report = export(ctx, args.kind, args.file)
+    print(f"Wrote {report.rows:,} {report.kind} rows to {report.file}")
+    return EXIT_OK
+
+
+def cmd_pay(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
+    from .services.ledger import pay
+
+    try:
+        cents = parse_amount(args.amount, allow_negative=False)
+    except MoneyError as exc:
+        raise InputError(f"amount: {exc}") from None
+    if cents == 0:
+        raise InputError("amount: a payment of 0.00 records nothing")
+    posted = pay(ctx, args.number, cents, on=args.on, reference=args.reference)
+    print(
+        f"Payment of {format_money(cents)} posted to {posted.account_number}; "
+        f"balance now {format_money(posted.balance_cents)}"
+    )
+    return EXIT_OK
+
+
+def cmd_account(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
+    from .services.accounts import get_account
+
+    view = get_account(ctx, args.number)
+    if args.format == "json":
+        print(json.dumps(_to_jsonable(view), indent=2, ensure_ascii=False))
+        return EXIT_OK
+    cur = view.currency
+    print(f"Account {view.number} — {view.debtor_name} ({view.debtor_type})")
+    print(f"  Creditor:   {view.creditor or '-'}    Status: {view.status}")
+    print(f"  Balance:    {format_money(view.balance_cents, cur)}")
+    due = view.due_date.isoformat() if view.due_date else "no due date"
+    print(f"  Due:        {due}, {view.days_past_due} days past due (aging {view.aging_bucket})")
+    print(f"  Flags:      {', '.join(view.flags) if view.flags else 'none'}")
+    print(f"  Address:    {view.address or '-'}")
+    if view.email:
+        print(f"  Email:      {view.email}")
+    times = ", ".join(f"{t.time} {t.weekday}" for t in view.local_times)
+    print(f"  Local time: {times}")
+    print("\nPhones")
+    if not view.phones:
+        print("  (none)")
+    for ph in view.phones:
+        state = "dialable" if ph.dialable else (ph.problem or ph.status)
+        if ph.valid and ph.status != "ok":
+            state = {"bad": "bad number", "dnc": "do not call"}.get(ph.status, ph.status)
+        lt = ", ".join(t.time for t in ph.local_times) or "zone unknown"
+        print(f"  {ph.kind:<7} {ph.display:<22} {state:<20} {lt}")
+    print("\nLedger (oldest first)")
+    if not view.ledger:
+        print("  (no entries)")
+    for e in view.ledger:
+        ref = f" [{e.reference}]" if e.reference else ""
+        print(
+            f"  {e.posted_on}  {e.kind:<17} {format_money(e.amount_cents, cur):>13}  "
+            f"{format_money(e.balance_after_cents, cur):>13}  {e.memo}{ref}"
+        )
+    print("\nCalls (newest first)")
+    if not view.contacts:
+        print("  (none)")
+    for c in view.contacts[:20]:
+        note = f" — {' / '.join(c.notes)}" if c.notes else ""
+        print(f"  {_fmt_instant(c.at)}  {c.outcome:<18} {c.phone or '-':<13} {c.coordinator}{note}")
+    if view.promises:
+        print("\nPromises")
+        for p in view.promises:
+            flag = " (cancelled)" if p.cancelled else ""
+            print(f"  {p.due_on}  {format_money(p.amount_cents, cur)}  by {p.coordinator}{flag}")
+    if view.callbacks:
+        print("\nCallbacks")
+        for cb in view.callbacks:
+            print(f"  {_fmt_instant(cb.due_at)}  {cb.coordinator}{' (done)' if cb.done else ''}")
+    other_notes = [n for n in view.notes]
+    if other_notes:
+        print("\nNotes (newest first)")
+        for n in other_notes[:20]:
+            add = f" (addendum to #{n.addendum_of})" if n.addendum_of else ""
+            print(f"  {_fmt_instant(n.at)}  {n.coordinator}: {n.body}{add}")
+    if view.claims:
+        print("\nInsurance claims")
+        for cl in view.claims:
+            denial = f" denial {cl.denial_code}" if cl.denial_code else ""
+            print(
+                f"  {cl.claim_number}  {cl.payer}  service {cl.service_date}  billed "
+                f"{format_money(cl.billed_cents, cur)}  {cl.status}{denial}"
+            )
+    return EXIT_OK
+
+
+def _fmt_instant(value: datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def cmd_top(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
+    from .services.overview import top_accounts
+
+    rows = top_accounts(ctx, limit=20)
+    if not rows:
+        print("No open overdue accounts with a balance.")
+        return EXIT_OK
+    _print_table(
+        ["#", "account", "debtor", "creditor", "balance", "days", "aging", "local time"],
+        [
+            [
+                str(i),
+                r.number,
+                r.debtor_name[:28],
+                r.creditor[:24],
+                format_money(r.balance_cents, r.currency),
+                str(r.days_past_due),
+                r.aging_bucket,
+                r.local_time,
+            ]
+            for i, r in enumerate(rows, 1)
+        ],
+        right={0, 4, 5},
+    )
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, Context], int]] = {
+    "demo": cmd_demo,
+    "import": cmd_import,
+    "export": cmd_export,
+    "account": cmd_account,
+    "pay": cmd_pay,
+}
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def _setup_logging() -> Path | None:
+    try:
+        folder = settings_mod.log_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "collections-tui.log"
+        handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError:
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    return path
+
+
+def _fail(code: int, message: str) -> NoReturn:
+    print(f"collections-tui: {message}", file=sys.stderr)
+    raise SystemExit(code)
+
+
+def _ensure_demo(s: Settings, ctx: Context) -> None:
+    """``--demo``: the demo database gets realistic data the first time it is used."""
+    from .services.demo import generate_demo
+    from .services.overview import account_count
+
+    if account_count() == 0:
+        print(
+            f"Creating demo data ({DEMO_ACCOUNTS:,} accounts) in "
+            f"{settings_mod.describe_url(s.db_url)} …",
+            file=sys.stderr,
+        )
+        generate_demo(ctx, accounts=DEMO_ACCOUNTS, seed=DEMO_SEED)
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    log_path = _setup_logging()
+    try:
+        s = settings_mod.load_settings(
+            db=getattr(args, "db", None),
+            now=getattr(args, "now", None),
+            as_user=getattr(args, "as_user", None),
+            config=getattr(args, "config", None),
+            demo=bool(getattr(args, "demo", False)),
+        )
+    except SettingsError as exc:
+        _fail(EXIT_USAGE, str(exc))
+    ctx = _context(s)
+
+    from .store.db import StoreError, close_database, open_database
+
+    try:
+        open_database(s.db_url, file_mode=s.db_file_mode)
+    except StoreError as exc:
+        _fail(EXIT_INVALID, str(exc))
+    try:
+        if args.demo and args.command != "demo":
+            _ensure_demo(s, ctx)
+        if args.command is None:
+            return cmd_top(args, s, ctx)
+        return COMMANDS[args.command](args, s, ctx)
+    except InputError as exc:
+        for line in exc.lines:
+            print(line, file=sys.stderr)
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        print("interrupted; nothing half-written was kept", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: one line for the user, the traceback in the log
+        log.exception("unexpected error running %s", args.command)
+        where = f"; details in {log_path}" if log_path else ""
+        _fail(EXIT_INVALID, f"unexpected error: {exc}".splitlines()[0] + where)
+    finally:
+        close_database()
+
+
+def main(argv: Sequence[str] | None = None) -> NoReturn:
+    try:
+        code = run(argv)
+    except BrokenPipeError:  # `collections-tui account X | head`
+        code = EXIT_OK
+    raise SystemExit(code)

@@ -428,14 +428,13 @@ def run(argv: Sequence[str] | None = None) -> int:
 
     try:
         open_database(s.db_url, file_mode=s.db_file_mode)
-    except StoreError as exc:
-        _fail(EXIT_INVALID, str(exc))
-    try:
         if args.demo and args.command != "demo":
             _ensure_demo(s, ctx)
         if args.command is None:
             return cmd_top(args, s, ctx)
         return COMMANDS[args.command](args, s, ctx)
+    except StoreError as exc:
+        _fail(EXIT_INVALID, str(exc))
     except InputError as exc:
         for line in exc.lines:
             print(line, file=sys.stderr)

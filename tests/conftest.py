@@ -67,7 +67,25 @@ def pg_url() -> Iterator[str]:
         admin.close()
 
 
-_PG_MIGRATED: set[str] = set()
+@pytest.fixture(autouse=True, scope="session")
+def _private_user_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Tests never touch the real user's data, config or logs."""
+    base = tmp_path_factory.mktemp("home")
+    saved = {k: os.environ.get(k) for k in _XDG}
+    for k in _XDG:
+        os.environ[k] = str(base / k.lower())
+    os.environ.pop("COLLECTIONS_DB", None)
+    os.environ.pop("COLLECTIONS_NOW", None)
+    os.environ.pop("COLLECTIONS_CONFIG", None)
+    yield
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+_XDG = ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME")
 
 
 def _truncate_all(db: Database) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import cast
 
 from peewee import fn
 
@@ -16,6 +15,7 @@ from ..domain.ledger import LedgerError, signed_amount
 from ..domain.money import format_amount
 from ..store.db import to_db, write_transaction
 from ..store.models import Account, LedgerEntry, database
+from ..store.queries import balance_mismatches
 from . import audit
 from .context import Context
 from .errors import InputError, NotFound
@@ -130,16 +130,4 @@ def ledger_sum(account_id: int) -> int:
 def verify_balances() -> list[tuple[str, int, int]]:
     """Accounts whose cached balance differs from the sum of their ledger:
     ``(number, cached, ledger_sum)``. Empty when all agree."""
-    sums = (
-        LedgerEntry.select(LedgerEntry.account, fn.SUM(LedgerEntry.amount_cents).alias("total"))
-        .group_by(LedgerEntry.account)
-        .alias("sums")
-    )
-    query = (
-        Account.select(Account.number, Account.balance_cents, sums.c.total)
-        .join(sums, join_type="LEFT OUTER", on=(sums.c.account_id == Account.id))
-        .where(Account.balance_cents != fn.COALESCE(sums.c.total, 0))
-        .tuples()
-    )
-    rows = cast(list[tuple[str, int, int | None]], list(query))
-    return [(n, int(b), int(t or 0)) for n, b, t in rows]
+    return balance_mismatches(database.obj)

@@ -61,7 +61,10 @@ def connect(url: str, *, file_mode: int = 0o600) -> Database:
             url = f"sqlite:///{url}"
         target = parse_db_url(url)["database"]
         if target != ":memory:":
-            _create_private_file(Path(target), file_mode)
+            try:
+                _create_private_file(Path(target), file_mode)
+            except OSError as exc:
+                raise StoreError(f"cannot create {target}: {exc.strerror}") from None
         db: Database = SqliteDatabase(
             target, pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_S, check_same_thread=False
         )

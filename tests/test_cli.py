@@ -1,0 +1,133 @@
+"""The command line as a user or script meets it: output, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from peewee import Database
+
+from collections_tui.cli import run
+from collections_tui.services.context import Context
+from tests.factories import make_account
+
+NOW = "2026-11-27T15:00:00Z"
+
+
+def cli(capsys: pytest.CaptureFixture[str], db_url: str, *args: str) -> tuple[int, str, str]:
+    try:
+        code = run(["--db", db_url, "--now", NOW, "--as", "maria", *args])
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_pay_then_account_json(
+    db: Database, db_url: str, ctx: Context, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_account(ctx, "C-1", balance_cents=100_000, phones=("212-555-0143",))
+    code, out, err = cli(capsys, db_url, "pay", "C-1", "250.00", "--reference", "CHK-9")
+    assert (code, err) == (0, "")
+    assert "balance now $750.00" in out
+
+    code, out, _ = cli(capsys, db_url, "account", "C-1", "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["number"] == "C-1"
+    assert data["balance"] == "750.00"
+    assert data["aging_bucket"] == "61-90"  # due 2026-09-01 → 87 days
+    assert data["days_past_due"] == 87
+    assert data["phones"][0]["e164"] == "+12125550143"
+    assert [e["kind"] for e in data["ledger"]] == ["charge", "payment"]
+    assert data["ledger"][1]["amount"] == "-250.00"
+
+
+def test_account_text_shows_what_a_coordinator_needs(
+    db: Database, db_url: str, ctx: Context, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_account(ctx, "C-2", name="Rosa Diaz", balance_cents=4_210, phones=("808-555-0100",))
+    code, out, _ = cli(capsys, db_url, "account", "C-2")
+    assert code == 0
+    assert "Rosa Diaz" in out
+    assert "$42.10" in out
+    assert "05:00 HST" in out
+    assert "61-90" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["pay", "C-3", "1,000.00"], "thousands separator"),
+        (["pay", "C-3", "12.345"], "more than 2 decimal places"),
+        (["pay", "C-3", "abc"], "not an amount"),
+        (["pay", "NOPE", "10"], "no account 'NOPE'"),
+        (["account", "NOPE"], "no account 'NOPE'"),
+    ],
+)
+def test_invalid_input_exits_1_with_one_line(
+    db: Database,
+    db_url: str,
+    ctx: Context,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    message: str,
+) -> None:
+    make_account(ctx, "C-3", balance_cents=5_000)
+    code, out, err = cli(capsys, db_url, *args)
+    assert code == 1
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert message in err
+
+
+def test_usage_error_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        run(["--db", f"sqlite:///{tmp_path}/x.db", "pay", "A-1"])
+    assert exc.value.code == 2
+
+
+def test_no_traceback_reaches_the_user(tmp_path: Path) -> None:
+    """A database that cannot be opened: one line on stderr, exit 1, no traceback."""
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    env = {**os.environ, "COLLECTIONS_DB": f"sqlite:///{blocker}/sub/x.db"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "collections_tui", "account", "A-1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_help_lists_the_commands() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "collections_tui", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0
+    for word in ("demo", "import", "export", "account", "pay", "--db", "--now", "--as"):
+        assert word in proc.stdout
+
+
+def test_export_command_writes_file(
+    db: Database, db_url: str, ctx: Context, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    make_account(ctx, "C-4", balance_cents=9_900)
+    target = tmp_path / "ledger.csv"
+    code, out, _ = cli(capsys, db_url, "export", "ledger", str(target))
+    assert code == 0
+    assert "Wrote 1 ledger rows" in out
+    assert (
+        target.read_text(encoding="utf-8").splitlines()[1].startswith("C-4,2026-08-01,charge,99.00")
+    )

@@ -23,10 +23,12 @@ box touching that NPA still restricts a digit. Membership of a 10-digit number i
 union of boxes is then decided by that many leading digits, so validity, region and
 number type are functions of the prefix. The time-zone depth is the length of the
 longest ``phonenumbers.tzdata`` key for the NPA (the lookup is a longest-prefix match).
-With phonenumbers 9.0 most NPAs need 4 digits (NPA + first digit of the exchange),
-the Caribbean and 52x NPAs need 6, 246 (Barbados) and 876 (Jamaica) need 7, and 23
-split-zone US/Canadian NPAs need 6 for their zones. If the metadata ever contains
-syntax the analysis does not understand, the fast path switches itself off.
+With phonenumbers 9.0.x: validity is decided by 3 digits (the NPA) for 331 NPAs, by 4
+(NPA + first exchange digit) for 443, by 5 for 800 (Dominican 800-14x toll-free), by 6
+for the Caribbean NPAs and 523/524, and by 7 for 246 (Barbados, 246-521-[0369]) and 876
+(Jamaica, 876-606-0); zones need 6 digits for 22 split-zone US/Canadian NPAs (208, 907,
+850...) and 4 for 310. If the metadata ever contains syntax the analysis does not
+understand, the fast path switches itself off (tests check that it is on).
 """
 
 from __future__ import annotations
@@ -291,7 +293,7 @@ _FAST_RE = re.compile(
     r"(?:\(([2-9][0-9]{2})\)|([2-9][0-9]{2}))[ .-]?"
     r"([0-9]{3})[ .-]?"
     r"([0-9]{4})"
-    r"(?: ?(?:x|ext\.?|#) ?([0-9]{1,6}))?",
+    r"(?: ?(?:x|ext\.?|#) ?([0-9]{1,9}))?",
     re.IGNORECASE,
 )
 _E164_NANP_RE = re.compile(r"\+1([2-9][0-9]{9})")
@@ -324,14 +326,14 @@ def _parse_fast(text: str, region: str, kind: str) -> ParsedPhone | None:
         extension=match[6],
         valid=facts.valid,
         region=facts.region,
-        zones=zones if facts.geographic else (),
+        zones=zones,
         toll_free=facts.toll_free,
         problem=facts.problem,
     )
 
 
 def _nanp_lookup(nsn: str, depths: dict[str, tuple[int, int]]) -> tuple[_Facts, tuple[str, ...]]:
-    """Facts and zones of a 10-digit NANP national number, from the prefix caches."""
+    """Facts and zones (() unless geographic) of a 10-digit NANP national number."""
     fact_depth, zone_depth = depths[nsn[:3]]
     key = nsn[:fact_depth]
     facts = _FACTS_CACHE.get(key)

@@ -129,6 +129,27 @@ CREATE INDEX account_queue ON account (status, tier, score);
 CREATE INDEX account_zone_blocked ON account (zone_set_id, blocked_until);
 """
 
+V3 = """
+CREATE TABLE consent (
+  id {pk}, debtor_id INTEGER NOT NULL REFERENCES debtor (id) ON DELETE CASCADE,
+  account_id INTEGER REFERENCES account (id) ON DELETE SET NULL,
+  given_at {ts} NOT NULL, until {ts}, revoked_at {ts}, callback_at {ts},
+  source VARCHAR(16) NOT NULL DEFAULT 'inbound_call', note TEXT NOT NULL DEFAULT '',
+  coordinator VARCHAR(100) NOT NULL, created_at {ts} NOT NULL);
+CREATE INDEX consent_debtor ON consent (debtor_id, given_at);
+CREATE TABLE avoid_window (
+  id {pk}, debtor_id INTEGER NOT NULL REFERENCES debtor (id) ON DELETE CASCADE,
+  weekdays VARCHAR(20) NOT NULL, start_time VARCHAR(5), end_time VARCHAR(5),
+  spec TEXT NOT NULL, note TEXT NOT NULL DEFAULT '', coordinator VARCHAR(100) NOT NULL,
+  created_at {ts} NOT NULL, cleared_at {ts});
+CREATE INDEX avoid_window_debtor ON avoid_window (debtor_id);
+ALTER TABLE contact ADD COLUMN direction VARCHAR(8) NOT NULL DEFAULT 'outbound';
+ALTER TABLE phone ADD COLUMN inconvenient {bool} NOT NULL DEFAULT FALSE;
+CREATE INDEX account_zone_queue ON account (zone_set_id, status, tier, score);
+CREATE INDEX callback_open_due ON callback (done_at, due_at);
+CREATE TABLE meta (key VARCHAR(64) NOT NULL PRIMARY KEY, value TEXT NOT NULL);
+"""
+
 
 @dataclass(frozen=True)
 class Migration:
@@ -149,6 +170,7 @@ MIGRATIONS: Sequence[Migration] = (
         V1,
     ),
     Migration(2, "queue pre-filter facts: zone sets, blocked_until, tier, score", V2),
+    Migration(3, "consent, inconvenient times, inbound contacts, per-zone-set queue index", V3),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -71,6 +71,7 @@ class Phone(BaseModel):
     problem = TextField(null=True)
     created_at = DateTimeField()
     updated_at = DateTimeField()
+    inconvenient = BooleanField(default=False)  # v3: the debtor said this number is inconvenient
 
 
 class ZoneSet(BaseModel):
@@ -125,6 +126,7 @@ class Contact(BaseModel):
     coordinator = CharField(max_length=100)
     source = CharField(max_length=16, default="workstation")
     created_at = DateTimeField()
+    direction = CharField(max_length=8, default="outbound")  # v3: outbound | inbound
 
 
 class Note(BaseModel):
@@ -219,6 +221,42 @@ class AuditEvent(BaseModel):
     detail = TextField(default="{}")  # JSON
 
 
+class Consent(BaseModel):
+    """Direct prior consent to be called (DESIGN §4); a callback request is consent for its day."""
+
+    id = AutoField()
+    debtor = ForeignKeyField(Debtor, on_delete="CASCADE")
+    account = ForeignKeyField(Account, null=True, on_delete="SET NULL")
+    given_at = DateTimeField()
+    until = DateTimeField(null=True)
+    revoked_at = DateTimeField(null=True)
+    callback_at = DateTimeField(null=True)
+    source = CharField(max_length=16, default="inbound_call")
+    note = TextField(default="")
+    coordinator = CharField(max_length=100)
+    created_at = DateTimeField()
+
+
+class AvoidWindow(BaseModel):
+    """Times the debtor said are inconvenient, in the debtor's local time."""
+
+    id = AutoField()
+    debtor = ForeignKeyField(Debtor, on_delete="CASCADE")
+    weekdays = CharField(max_length=20)  # "0,1,2,3,4" (0 = Monday)
+    start_time = CharField(max_length=5, null=True)  # "15:00"
+    end_time = CharField(max_length=5, null=True)
+    spec = TextField()
+    note = TextField(default="")
+    coordinator = CharField(max_length=100)
+    created_at = DateTimeField()
+    cleared_at = DateTimeField(null=True)
+
+
+class Meta(BaseModel):
+    key = CharField(max_length=64, primary_key=True)
+    value = TextField()
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     SchemaVersion,
     Coordinator,
@@ -236,4 +274,7 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Claim,
     Lease,
     AuditEvent,
+    Consent,
+    AvoidWindow,
+    Meta,
 )

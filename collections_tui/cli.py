@@ -83,6 +83,21 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _outcomes() -> list[str]:
+    from .domain.compliance import OUTCOMES
+
+    return list(OUTCOMES)
+
+
+def _instant(text: str | None, what: str) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return settings_mod.parse_instant(text)
+    except SettingsError as exc:
+        raise InputError(f"{what}: {exc}") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="collections-tui",
@@ -132,6 +147,70 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("number", metavar="NUMBER")
     p.add_argument("--format", choices=["text", "json"], default="text")
+
+    p = command(
+        "queue",
+        "the accounts to call now, best first",
+        "The callable queue at this instant (DESIGN §5): callbacks due, then broken "
+        "promises, then by score. Every row is confirmed against the compliance rules. When "
+        "nothing is callable it says why and when the next account becomes callable.",
+    )
+    p.add_argument("--limit", type=_positive_int, default=50, metavar="N")
+    p.add_argument("--all", action="store_true", help="also list blocked accounts, with reasons")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.add_argument("--creditor", metavar="NAME", help="only this creditor's accounts")
+    p.add_argument(
+        "--tier", choices=["callback_due", "broken_promise", "scored"], help="only this tier"
+    )
+    p.add_argument("--aging", choices=["0-30", "31-60", "61-90", "91-120", "120+"])
+
+    p = command(
+        "log-call",
+        "record a call and its outcome (for dialers and scripts)",
+        "Record a call with the same rules and effects as the workstation: not_in_service and "
+        "wrong_number mark the phone bad, dispute sets the dispute flag, callback_requested "
+        "needs --callback (and is consent for that day), promise needs --promise and "
+        "--promise-date. An attempt on an account the rules block is refused unless "
+        "--override gives a reason (never for cease, attorney, bankruptcy).",
+    )
+    p.add_argument("number", metavar="NUMBER")
+    p.add_argument("--outcome", required=True, metavar="CODE", choices=_outcomes())
+    p.add_argument(
+        "--phone", metavar="P", help="the number dialled (default: the only dialable one)"
+    )
+    p.add_argument("--note", metavar="TEXT")
+    p.add_argument("--at", metavar="ISO8601", help="when the call was (default now)")
+    p.add_argument("--callback", metavar="ISO8601", help="when to call back (stored in UTC)")
+    p.add_argument("--promise", metavar="AMOUNT", help="amount promised")
+    p.add_argument("--promise-date", type=_date, metavar="DATE")
+    p.add_argument("--override", metavar="REASON", help="record an attempt the rules block")
+    p.add_argument("--inbound", action="store_true", help="the debtor called in")
+
+    p = command(
+        "consent",
+        "record the debtor's direct consent to be called (or --revoke it)",
+        "Record direct prior consent to be called (from a letter, an email or an inbound "
+        "call): calls may be made for 7 days from the day it was given, within calling hours "
+        "and inconvenient times, and count toward neither weekly limit. It ends at --until, "
+        "when revoked, or at the next conversation.",
+    )
+    p.add_argument("number", metavar="NUMBER")
+    p.add_argument("--at", metavar="ISO8601", help="when consent was given (default now)")
+    p.add_argument("--until", metavar="ISO8601", help="when it ends, if sooner")
+    p.add_argument("--note", metavar="TEXT", default="")
+    p.add_argument("--revoke", action="store_true", help="end consent now (or --at)")
+
+    p = command(
+        "avoid",
+        "times the debtor said are inconvenient (or --clear them)",
+        "Record times the debtor said are inconvenient, in the debtor's local time. SPEC is "
+        "days and an optional time range: 'mon-fri 15:00-17:00', 'sat-sun', "
+        "'mon,wed 18:00-21:00', 'weekdays 3pm-5pm'. --when may be repeated.",
+    )
+    p.add_argument("number", metavar="NUMBER")
+    p.add_argument("--when", action="append", metavar="SPEC", default=[])
+    p.add_argument("--note", metavar="TEXT", default="")
+    p.add_argument("--clear", action="store_true", help="remove every inconvenient time")
 
     p = command("pay", "record a payment received on an account")
     p.add_argument("number", metavar="NUMBER")
@@ -282,6 +361,26 @@ def cmd_account(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
         print(f"  Email:      {view.email}")
     times = ", ".join(f"{t.time} {t.weekday}" for t in view.local_times)
     print(f"  Local time: {times}")
+    if view.verdict is not None:
+        v = view.verdict
+        state = "CALLABLE" if v.callable else f"BLOCKED ({v.reason})"
+        print(f"  Verdict:    {state} — {v.message}")
+        if v.next_callable_at is not None:
+            print(f"  Next call:  {_iso(v.next_callable_at)}")
+        print(f"  Attempts:   {v.attempts_7d} counted in the last 7 days")
+        if not v.callable:
+            can = "possible with a typed reason" if v.overridable else "not allowed"
+            print(f"  Override:   {can}")
+    if view.priority is not None:
+        parts = ", ".join(f"{p.name} {p.points:+d} ({p.detail})" for p in view.priority.parts)
+        print(f"  Priority:   tier {view.priority.tier}, score {view.priority.score} = {parts}")
+    for cons in view.consents:
+        state = "revoked" if cons.revoked_at else ("callback" if cons.callback_at else "consent")
+        line = f"  Consent:    {state} given {_iso(cons.given_at)} ({cons.source}) {cons.note}"
+        print(line.rstrip())
+    for av in view.inconvenient:
+        note = f" — {av.note}" if av.note else ""
+        print(f"  Avoid:      {av.spec} (debtor's local time){note}")
     print("\nPhones")
     if not view.phones:
         print("  (none)")
@@ -363,7 +462,191 @@ def cmd_top(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
     return EXIT_OK
 
 
+QUEUE_COLUMNS = (
+    "rank",
+    "account_number",
+    "debtor_name",
+    "balance",
+    "days_past_due",
+    "score",
+    "tier",
+    "callable",
+    "reason",
+    "next_callable_at",
+    "local_time",
+)
+
+
+def _iso(value: datetime | None) -> str:
+    return value.isoformat().replace("+00:00", "Z") if value else ""
+
+
+def _queue_record(r: Any) -> dict[str, Any]:
+    return {
+        "rank": r.rank,
+        "account_number": r.account_number,
+        "debtor_name": r.debtor_name,
+        "balance": format_amount(r.balance_cents),
+        "days_past_due": r.days_past_due,
+        "score": r.score,
+        "tier": r.tier,
+        "callable": "yes" if r.callable else "no",
+        "reason": r.reason,
+        "next_callable_at": _iso(r.next_callable_at),
+        "local_time": r.local_time,
+    }
+
+
+def cmd_queue(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
+    import csv
+
+    from .services.queue import Filters, build_queue
+
+    result = build_queue(
+        ctx,
+        limit=args.limit,
+        include_blocked=args.all,
+        filters=Filters(creditor=args.creditor, tier=args.tier, aging=args.aging),
+    )
+    if args.format == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(QUEUE_COLUMNS)
+        for r in result.rows:
+            rec = _queue_record(r)
+            writer.writerow([rec[c] for c in QUEUE_COLUMNS])
+        if result.explanation:
+            print(result.explanation, file=sys.stderr)
+        return EXIT_OK
+    if args.format == "json":
+        records = []
+        for r in result.rows:
+            rec = _queue_record(r)
+            rec["callable"] = r.callable
+            rec["next_callable_at"] = rec["next_callable_at"] or None
+            rec["message"] = r.message
+            rec["creditor"] = r.creditor
+            rec["score_parts"] = [
+                {"name": p.name, "points": p.points, "detail": p.detail} for p in r.score_parts
+            ]
+            records.append(rec)
+        out: dict[str, Any] = {"now": _iso(ctx.now()), "rows": records}
+        if result.explanation:
+            out["explanation"] = result.explanation
+            out["blocked"] = [
+                {"reason": b.reason, "count": b.count, "next_callable_at": _iso(b.next_at) or None}
+                for b in result.blocked
+            ]
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    if not result.rows:
+        print(result.explanation or "Nothing is callable now.")
+        return EXIT_OK
+    _print_table(
+        ["#", "account", "debtor", "balance", "days", "tier", "score", "local time", "verdict"],
+        [
+            [
+                str(r.rank),
+                r.account_number,
+                r.debtor_name[:24],
+                format_money(r.balance_cents, r.currency),
+                str(r.days_past_due),
+                r.tier,
+                str(r.score),
+                r.local_time,
+                "callable" if r.callable else r.reason,
+            ]
+            for r in result.rows
+        ],
+        right={0, 3, 4, 6},
+    )
+    if result.explanation:
+        print(result.explanation)
+    return EXIT_OK
+
+
+def cmd_log_call(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
+    from .services.calls import record_call
+
+    promise_cents = None
+    if args.promise is not None:
+        try:
+            promise_cents = parse_amount(args.promise, allow_negative=False)
+        except MoneyError as exc:
+            raise InputError(f"--promise: {exc}") from None
+    rec = record_call(
+        ctx,
+        args.number,
+        args.outcome,
+        phone=args.phone,
+        note=args.note,
+        at=_instant(args.at, "--at"),
+        callback_at=_instant(args.callback, "--callback"),
+        promise_cents=promise_cents,
+        promise_on=args.promise_date,
+        override=args.override,
+        inbound=args.inbound,
+        source="cli",
+    )
+    extra = []
+    if rec.overridden:
+        extra.append(f"override of {rec.verdict.reason} recorded in the audit log")
+    if rec.marked_bad:
+        extra.append(f"{rec.phone} marked bad")
+    if rec.callback_id:
+        extra.append("callback scheduled")
+    if rec.promise_id:
+        extra.append("promise recorded")
+    tail = f" ({'; '.join(extra)})" if extra else ""
+    print(f"Recorded {rec.outcome} on {rec.account_number}{tail}")
+    return EXIT_OK
+
+
+def cmd_consent(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
+    from .services.consent import record_consent, revoke_consent
+
+    at = _instant(args.at, "--at")
+    if args.revoke:
+        n = revoke_consent(ctx, args.number, at=at)
+        print(f"Consent ended on {args.number} ({n} in force)")
+        return EXIT_OK
+    until = _instant(args.until, "--until")
+    record_consent(ctx, args.number, at=at, until=until, note=args.note)
+    print(f"Consent to be called recorded on {args.number}")
+    return EXIT_OK
+
+
+def cmd_avoid(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
+    from .services.consent import add_avoid, clear_avoid
+
+    if args.clear and args.when:
+        raise UsageError("give either --when SPEC or --clear, not both")
+    if args.clear:
+        n = clear_avoid(ctx, args.number)
+        print(f"Cleared {n} inconvenient time(s) on {args.number}")
+        return EXIT_OK
+    if not args.when:
+        raise UsageError("give --when SPEC (e.g. 'mon-fri 15:00-17:00') or --clear")
+    from .services.consent import AvoidSpecError, parse_avoid
+
+    problems = []
+    for spec in args.when:
+        try:
+            parse_avoid(spec)
+        except AvoidSpecError as exc:
+            problems.append(f"--when: {exc}")
+    if problems:
+        raise InputError(problems[0], problems)
+    for spec in args.when:
+        view = add_avoid(ctx, args.number, spec, note=args.note)
+        print(f"Inconvenient for {args.number}: {view.spec} (debtor's local time)")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, Context], int]] = {
+    "queue": cmd_queue,
+    "log-call": cmd_log_call,
+    "consent": cmd_consent,
+    "avoid": cmd_avoid,
     "demo": cmd_demo,
     "import": cmd_import,
     "export": cmd_export,
@@ -435,6 +718,9 @@ def run(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args, s, ctx)
     except StoreError as exc:
         _fail(EXIT_INVALID, str(exc))
+    except UsageError as exc:
+        print(f"collections-tui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except InputError as exc:
         for line in exc.lines:
             print(line, file=sys.stderr)

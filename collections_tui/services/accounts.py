@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ..domain import compliance as c
 from ..domain.aging import aging_bucket, days_past_due
 from ..domain.flags import flag_names
 from ..domain.phones import format_display
+from ..domain.priority import ScorePart
 from ..domain.zones import zone_set
 from ..store.db import date_from_db, from_db
 from ..store.models import (
@@ -24,8 +26,10 @@ from ..store.models import (
     Phone,
     Promise,
 )
+from .consent import AvoidView, ConsentView, list_avoid, list_consents
 from .context import Context
 from .errors import NotFound
+from .facts import load_facts, priority_of
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,25 @@ class ClaimView:
 
 
 @dataclass(frozen=True)
+class VerdictView:
+    callable: bool
+    reason: str  # "ok" or a DESIGN §4 code
+    message: str
+    next_callable_at: datetime | None
+    reasons: tuple[str, ...]
+    overridable: bool
+    under_consent: bool
+    attempts_7d: int  # call attempts counted toward the 7-in-7 limit now
+
+
+@dataclass(frozen=True)
+class ScoreView:
+    tier: str
+    score: int
+    parts: tuple[ScorePart, ...]
+
+
+@dataclass(frozen=True)
 class AccountView:
     number: str
     debtor_name: str
@@ -139,6 +162,10 @@ class AccountView:
     promises: tuple[PromiseView, ...] = field(default=())
     callbacks: tuple[CallbackView, ...] = field(default=())
     claims: tuple[ClaimView, ...] = field(default=())
+    verdict: VerdictView | None = None
+    priority: ScoreView | None = None
+    consents: tuple[ConsentView, ...] = field(default=())
+    inconvenient: tuple[AvoidView, ...] = field(default=())
 
 
 def local_times(zones: tuple[str, ...], now: datetime) -> tuple[LocalTime, ...]:
@@ -280,6 +307,25 @@ def get_account(ctx: Context, number: str, *, history: int = 200) -> AccountView
         for c in Claim.select().where(Claim.account == acct.id).order_by(Claim.service_date.desc())
     ]
 
+    verdict_view = None
+    score_view = None
+    loaded = load_facts(ctx, [acct.id]).get(acct.id)
+    if loaded is not None:
+        v = c.verdict(loaded.facts, now, ctx.policy, coordinator=ctx.actor)
+        week_start = now - timedelta(days=ctx.policy.cap_days)
+        verdict_view = VerdictView(
+            callable=v.callable,
+            reason="ok" if v.callable else v.reason,
+            message=v.message,
+            next_callable_at=None if v.callable else v.next_callable_at,
+            reasons=v.reasons,
+            overridable=v.overridable,
+            under_consent=v.under_consent,
+            attempts_7d=c.counted_attempts(loaded.facts, week_start, now, ctx.policy),
+        )
+        prio = priority_of(ctx, loaded)
+        score_view = ScoreView(tier=prio.tier_name, score=prio.score, parts=prio.parts)
+
     due = date_from_db(acct.due_date)
     dpd = days_past_due(due, today)
     address = ", ".join(
@@ -316,4 +362,8 @@ def get_account(ctx: Context, number: str, *, history: int = 200) -> AccountView
         promises=tuple(promises),
         callbacks=tuple(callbacks),
         claims=tuple(claims),
+        verdict=verdict_view,
+        priority=score_view,
+        consents=tuple(list_consents(acct.number)),
+        inconvenient=tuple(list_avoid(acct.number)),
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from ..domain.compliance import DEFAULT_POLICY, Policy
+from ..domain.priority import Weights
 from ..domain.zones import DEFAULT_ZONES
 from .clock import Clock, SystemClock
 
@@ -17,6 +19,10 @@ class Context:
     default_currency: str = "USD"
     default_zones: tuple[str, ...] = DEFAULT_ZONES
     home_zone: str = "America/New_York"  # the office's zone: "today" for dates typed bare
+    policy: Policy = DEFAULT_POLICY
+    weights: Weights = field(default_factory=Weights)
+    grace_days: int = 3  # a promise is broken when unpaid this many days after its date
+    lease_minutes: int = 15
 
     def now(self) -> datetime:
         return self.clock.now()

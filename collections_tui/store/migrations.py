@@ -145,7 +145,8 @@ CREATE TABLE avoid_window (
 CREATE INDEX avoid_window_debtor ON avoid_window (debtor_id);
 ALTER TABLE contact ADD COLUMN direction VARCHAR(8) NOT NULL DEFAULT 'outbound';
 ALTER TABLE phone ADD COLUMN inconvenient {bool} NOT NULL DEFAULT FALSE;
-CREATE INDEX account_zone_queue ON account (zone_set_id, status, tier, score);
+ALTER TABLE account ADD COLUMN blocked_reason VARCHAR(24);
+CREATE INDEX account_zone_queue ON account (zone_set_id, status, tier, score DESC, id);
 CREATE INDEX callback_open_due ON callback (done_at, due_at);
 CREATE TABLE meta (key VARCHAR(64) NOT NULL PRIMARY KEY, value TEXT NOT NULL);
 """

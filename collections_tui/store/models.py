@@ -60,6 +60,7 @@ class Debtor(BaseModel):
 class Phone(BaseModel):
     id = AutoField()
     debtor = ForeignKeyField(Debtor, backref="phones", on_delete="CASCADE")
+    debtor_id: int  # the raw id, without a query
     position = SmallIntegerField(default=0)
     kind = CharField(max_length=10, default="other")
     raw_text = TextField(column_name="raw")
@@ -85,6 +86,7 @@ class Account(BaseModel):
     id = AutoField()
     number = CharField(max_length=64, unique=True)
     debtor = ForeignKeyField(Debtor, backref="accounts", on_delete="CASCADE")
+    debtor_id: int  # the raw id, without a query
     creditor = CharField(max_length=200, default="")
     currency = CharField(max_length=3, default="USD")
     due_date = DateField(null=True)
@@ -95,15 +97,18 @@ class Account(BaseModel):
     updated_at = DateTimeField()
     # v2: facts the queue pre-filter needs, kept current by the services that change them
     zone_set = ForeignKeyField(ZoneSet, null=True, on_delete="SET NULL")
+    zone_set_id: int | None  # the raw id, without a query
     blocked_until = DateTimeField(null=True)
     tier = SmallIntegerField(default=3)
     score = IntegerField(default=0)
     last_attempt_at = DateTimeField(null=True)
+    blocked_reason = CharField(max_length=24, null=True)  # v3: why blocked_until is set
 
 
 class LedgerEntry(BaseModel):
     id = AutoField()
     account = ForeignKeyField(Account, backref="ledger", on_delete="CASCADE")
+    account_id: int  # the raw id, without a query
     posted_on = DateField()
     kind = CharField(max_length=20)
     amount_cents = BigIntegerField()  # signed effect on the balance: charges up, payments down
@@ -119,7 +124,9 @@ class Contact(BaseModel):
 
     id = AutoField()
     account = ForeignKeyField(Account, backref="contacts", on_delete="CASCADE")
+    account_id: int  # the raw id, without a query
     phone = ForeignKeyField(Phone, null=True, on_delete="SET NULL")
+    phone_id: int | None  # the raw id, without a query
     phone_e164 = CharField(max_length=20, null=True)
     at = DateTimeField()
     outcome = CharField(max_length=24)
@@ -134,21 +141,26 @@ class Note(BaseModel):
 
     id = AutoField()
     account = ForeignKeyField(Account, backref="notes", on_delete="CASCADE")
+    account_id: int  # the raw id, without a query
     contact = ForeignKeyField(Contact, null=True, on_delete="SET NULL")
+    contact_id: int | None  # the raw id, without a query
     at = DateTimeField()
     coordinator = CharField(max_length=100)
     body = TextField()
     addendum_of = ForeignKeyField("self", null=True, on_delete="SET NULL")
+    addendum_of_id: int | None  # the raw id, without a query
 
 
 class Promise(BaseModel):
     id = AutoField()
     account = ForeignKeyField(Account, backref="promises", on_delete="CASCADE")
+    account_id: int  # the raw id, without a query
     amount_cents = BigIntegerField()
     due_on = DateField()
     phone_e164 = CharField(max_length=20, null=True)
     coordinator = CharField(max_length=100)
     contact = ForeignKeyField(Contact, null=True, on_delete="SET NULL")
+    contact_id: int | None  # the raw id, without a query
     created_at = DateTimeField()
     cancelled_at = DateTimeField(null=True)
 
@@ -156,6 +168,7 @@ class Promise(BaseModel):
 class Arrangement(BaseModel):
     id = AutoField()
     account = ForeignKeyField(Account, backref="arrangements", on_delete="CASCADE")
+    account_id: int  # the raw id, without a query
     kind = CharField(max_length=12, default="plan")  # plan | settlement
     status = CharField(max_length=12, default="active")  # active|completed|broken|cancelled
     total_cents = BigIntegerField()
@@ -170,6 +183,7 @@ class Arrangement(BaseModel):
 class Installment(BaseModel):
     id = AutoField()
     arrangement = ForeignKeyField(Arrangement, backref="installments", on_delete="CASCADE")
+    arrangement_id: int  # the raw id, without a query
     number = SmallIntegerField()
     due_on = DateField()
     amount_cents = BigIntegerField()
@@ -178,10 +192,12 @@ class Installment(BaseModel):
 class Callback(BaseModel):
     id = AutoField()
     account = ForeignKeyField(Account, backref="callbacks", on_delete="CASCADE")
+    account_id: int  # the raw id, without a query
     due_at = DateTimeField()
     phone_e164 = CharField(max_length=20, null=True)
     coordinator = CharField(max_length=100)
     contact = ForeignKeyField(Contact, null=True, on_delete="SET NULL")
+    contact_id: int | None  # the raw id, without a query
     created_at = DateTimeField()
     done_at = DateTimeField(null=True)
 
@@ -189,6 +205,7 @@ class Callback(BaseModel):
 class Claim(BaseModel):
     id = AutoField()
     account = ForeignKeyField(Account, backref="claims", on_delete="CASCADE")
+    account_id: int  # the raw id, without a query
     claim_number = CharField(max_length=64)
     payer = TextField()
     service_date = DateField()
@@ -207,6 +224,7 @@ class Claim(BaseModel):
 class Lease(BaseModel):
     id = AutoField()
     account = ForeignKeyField(Account, unique=True, on_delete="CASCADE")
+    account_id: int  # the raw id, without a query
     coordinator = CharField(max_length=100)
     taken_at = DateTimeField()
     expires_at = DateTimeField()
@@ -218,6 +236,7 @@ class AuditEvent(BaseModel):
     actor = CharField(max_length=100)
     action = CharField(max_length=40)
     account = ForeignKeyField(Account, null=True, on_delete="SET NULL")
+    account_id: int | None  # the raw id, without a query
     detail = TextField(default="{}")  # JSON
 
 
@@ -226,7 +245,9 @@ class Consent(BaseModel):
 
     id = AutoField()
     debtor = ForeignKeyField(Debtor, on_delete="CASCADE")
+    debtor_id: int  # the raw id, without a query
     account = ForeignKeyField(Account, null=True, on_delete="SET NULL")
+    account_id: int | None  # the raw id, without a query
     given_at = DateTimeField()
     until = DateTimeField(null=True)
     revoked_at = DateTimeField(null=True)
@@ -242,6 +263,7 @@ class AvoidWindow(BaseModel):
 
     id = AutoField()
     debtor = ForeignKeyField(Debtor, on_delete="CASCADE")
+    debtor_id: int  # the raw id, without a query
     weekdays = CharField(max_length=20)  # "0,1,2,3,4" (0 = Monday)
     start_time = CharField(max_length=5, null=True)  # "15:00"
     end_time = CharField(max_length=5, null=True)

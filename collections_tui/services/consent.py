@@ -1,0 +1,192 @@
+"""The debtor's own words about being called: consent (DESIGN §4) and inconvenient times."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..domain.avoid import AvoidSpecError, describe, parse_avoid
+
+__all__ = [
+    "AvoidSpecError",
+    "AvoidView",
+    "ConsentView",
+    "add_avoid",
+    "clear_avoid",
+    "list_avoid",
+    "list_consents",
+    "parse_avoid",
+    "record_consent",
+    "revoke_consent",
+]
+from ..store.db import from_db, to_db, tuples, write_transaction
+from ..store.models import Account, AvoidWindow, Consent, database
+from . import audit
+from .context import Context
+from .errors import InputError
+from .facts import refresh_accounts
+from .ledger import account_id_for
+
+
+@dataclass(frozen=True)
+class ConsentView:
+    given_at: datetime
+    until: datetime | None
+    revoked_at: datetime | None
+    callback_at: datetime | None
+    source: str
+    note: str
+    coordinator: str
+
+
+@dataclass(frozen=True)
+class AvoidView:
+    id: int
+    spec: str
+    note: str
+    coordinator: str
+    created_at: datetime
+
+
+def _debtor_of(account_id: int) -> int:
+    return int(Account.get_by_id(account_id).debtor_id)
+
+
+def record_consent(
+    ctx: Context,
+    number: str,
+    *,
+    at: datetime | None = None,
+    until: datetime | None = None,
+    note: str = "",
+    source: str = "inbound_call",
+) -> int:
+    given = at or ctx.now()
+    if until is not None and until <= given:
+        raise InputError("--until must be after the time consent was given")
+    with write_transaction(database.obj):
+        account_id = account_id_for(number)
+        consent_id = int(
+            Consent.insert(
+                debtor=_debtor_of(account_id),
+                account=account_id,
+                given_at=to_db(given),
+                until=to_db(until) if until else None,
+                source=source,
+                note=note,
+                coordinator=ctx.actor,
+                created_at=to_db(ctx.now()),
+            ).execute()
+        )
+        audit.record(ctx, "consent.record", account_id, given_at=given, until=until, note=note)
+        refresh_accounts(ctx, [account_id])
+    return consent_id
+
+
+def revoke_consent(ctx: Context, number: str, *, at: datetime | None = None) -> int:
+    """End every consent still in force. Returns how many were ended."""
+    when = at or ctx.now()
+    with write_transaction(database.obj):
+        account_id = account_id_for(number)
+        n = (
+            Consent.update(revoked_at=to_db(when))
+            .where(
+                (Consent.debtor == _debtor_of(account_id))
+                & Consent.revoked_at.is_null()
+                & (Consent.until.is_null() | (Consent.until > to_db(when)))
+            )
+            .execute()
+        )
+        audit.record(ctx, "consent.revoke", account_id, at=when, ended=n)
+        refresh_accounts(ctx, [account_id])
+    return int(n)
+
+
+def add_avoid(ctx: Context, number: str, spec: str, *, note: str = "") -> AvoidView:
+    try:
+        window = parse_avoid(spec)
+    except AvoidSpecError as exc:
+        raise InputError(f"--when: {exc}") from None
+    text = describe(window)
+    with write_transaction(database.obj):
+        account_id = account_id_for(number)
+        avoid_id = int(
+            AvoidWindow.insert(
+                debtor=_debtor_of(account_id),
+                weekdays=",".join(str(d) for d in sorted(window.weekdays)),
+                start_time=window.start.strftime("%H:%M") if window.start else None,
+                end_time=window.end.strftime("%H:%M") if window.end else None,
+                spec=text,
+                note=note,
+                coordinator=ctx.actor,
+                created_at=to_db(ctx.now()),
+            ).execute()
+        )
+        audit.record(ctx, "avoid.add", account_id, spec=text, note=note)
+        refresh_accounts(ctx, [account_id])
+    return AvoidView(id=avoid_id, spec=text, note=note, coordinator=ctx.actor, created_at=ctx.now())
+
+
+def clear_avoid(ctx: Context, number: str) -> int:
+    with write_transaction(database.obj):
+        account_id = account_id_for(number)
+        n = (
+            AvoidWindow.update(cleared_at=to_db(ctx.now()))
+            .where(
+                (AvoidWindow.debtor == _debtor_of(account_id)) & AvoidWindow.cleared_at.is_null()
+            )
+            .execute()
+        )
+        audit.record(ctx, "avoid.clear", account_id, cleared=n)
+        refresh_accounts(ctx, [account_id])
+    return int(n)
+
+
+def list_avoid(number: str) -> list[AvoidView]:
+    account_id = account_id_for(number)
+    q = AvoidWindow.select(
+        AvoidWindow.id,
+        AvoidWindow.spec,
+        AvoidWindow.note,
+        AvoidWindow.coordinator,
+        AvoidWindow.created_at,
+    ).where((AvoidWindow.debtor == _debtor_of(account_id)) & AvoidWindow.cleared_at.is_null())
+    out = []
+    for i, spec, note, who, created in tuples(q):
+        when = from_db(created)
+        assert when is not None
+        out.append(AvoidView(id=int(i), spec=spec, note=note, coordinator=who, created_at=when))
+    return out
+
+
+def list_consents(number: str) -> list[ConsentView]:
+    account_id = account_id_for(number)
+    q = (
+        Consent.select(
+            Consent.given_at,
+            Consent.until,
+            Consent.revoked_at,
+            Consent.callback_at,
+            Consent.source,
+            Consent.note,
+            Consent.coordinator,
+        )
+        .where(Consent.debtor == _debtor_of(account_id))
+        .order_by(Consent.given_at.desc())
+    )
+    out = []
+    for given, until, revoked, callback, source, note, who in tuples(q):
+        g = from_db(given)
+        assert g is not None
+        out.append(
+            ConsentView(
+                given_at=g,
+                until=from_db(until),
+                revoked_at=from_db(revoked),
+                callback_at=from_db(callback),
+                source=source,
+                note=note,
+                coordinator=who,
+            )
+        )
+    return out

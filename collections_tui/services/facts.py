@@ -1,0 +1,403 @@
+"""From rows to the domain's facts, in bulk, and the cached queue columns kept current.
+
+``load_facts(ids, now)`` builds the :class:`~collections_tui.domain.compliance.AccountFacts`
+of many accounts with one query per table (never one per account), so the queue can confirm
+every row it shows with the verdict. ``refresh_accounts(ctx, ids)`` recomputes the cached
+columns the queue's SQL pre-filter reads — zone set, ``blocked_until``/``blocked_reason``,
+tier, score key, ``last_attempt_at`` — and is called by every service that changes one of
+their inputs (a call, a payment, a promise, consent, inconvenient times, an import).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..domain import compliance as c
+from ..domain.claims import AWAITING_DECISION
+from ..domain.priority import History, Priority, priority
+from ..domain.zones import zone_set
+from ..store.db import date_from_db, from_db, to_db, tuples
+from ..store.models import (
+    Account,
+    AvoidWindow,
+    Callback,
+    Claim,
+    Consent,
+    Contact,
+    Debtor,
+    Lease,
+    LedgerEntry,
+    Phone,
+    Promise,
+)
+from .context import Context
+from .zonesets import ZoneSetCache
+
+_CHUNK = 500
+
+
+def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
+    for i in range(0, len(ids), _CHUNK):
+        yield ids[i : i + _CHUNK]
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    id: int
+    number: str
+    debtor_id: int
+    debtor_name: str
+    creditor: str
+    currency: str
+    status: str
+    flags: int
+    balance_cents: int
+    due_date: date | None
+    created_on: date
+    state: str | None
+    country: str
+    zone_set_id: int | None
+    tier: int
+    score_key: int
+
+
+@dataclass(frozen=True)
+class Loaded:
+    row: AccountRow
+    facts: c.AccountFacts
+    attempts_all: tuple[c.Attempt, ...]  # the loaded history (for last attempt and history)
+    callback_due: bool
+    broken_promise: bool
+    history: History
+
+
+def _history_start(now: datetime, policy: c.Policy) -> datetime:
+    return now - timedelta(days=max(policy.cap_days, policy.conversation_wait_days) + 2)
+
+
+def load_rows(ids: Sequence[int]) -> dict[int, AccountRow]:
+    out: dict[int, AccountRow] = {}
+    for chunk in _chunks(list(ids)):
+        q = (
+            Account.select(
+                Account.id,
+                Account.number,
+                Account.debtor,
+                Debtor.name,
+                Account.creditor,
+                Account.currency,
+                Account.status,
+                Account.flags,
+                Account.balance_cents,
+                Account.due_date,
+                Account.created_at,
+                Debtor.state,
+                Debtor.country,
+                Account.zone_set,
+                Account.tier,
+                Account.score,
+            )
+            .join(Debtor)
+            .where(Account.id.in_(list(chunk)))
+        )
+        for r in tuples(q):
+            created = from_db(r[10])
+            out[int(r[0])] = AccountRow(
+                id=int(r[0]),
+                number=r[1],
+                debtor_id=int(r[2]),
+                debtor_name=r[3],
+                creditor=r[4],
+                currency=r[5],
+                status=r[6],
+                flags=int(r[7]),
+                balance_cents=int(r[8]),
+                due_date=date_from_db(r[9]),
+                created_on=created.date() if created else date(2000, 1, 1),
+                state=r[11],
+                country=r[12] or "US",
+                zone_set_id=r[13],
+                tier=int(r[14]),
+                score_key=int(r[15]),
+            )
+    return out
+
+
+def _time_of(text: str | None) -> time | None:
+    return time.fromisoformat(text) if text else None
+
+
+def load_facts(
+    ctx: Context, ids: Sequence[int], *, rows: dict[int, AccountRow] | None = None
+) -> dict[int, Loaded]:
+    """Facts for each account id (unknown ids are left out)."""
+    now = ctx.now()
+    policy = ctx.policy
+    rows = rows if rows is not None else load_rows(ids)
+    ids = [i for i in ids if i in rows]
+    if not ids:
+        return {}
+    debtor_ids = sorted({rows[i].debtor_id for i in ids})
+    q: Any
+
+    phones: dict[int, list[c.PhoneFacts]] = {}
+    for chunk in _chunks(debtor_ids):
+        q = (
+            Phone.select(
+                Phone.debtor, Phone.e164, Phone.valid, Phone.status, Phone.zones, Phone.inconvenient
+            )
+            .where(Phone.debtor.in_(list(chunk)))
+            .order_by(Phone.debtor, Phone.position, Phone.id)
+        )
+        for debtor_id, e164, valid, status, zones, inconvenient in tuples(q):
+            phones.setdefault(int(debtor_id), []).append(
+                c.PhoneFacts(
+                    e164=e164,
+                    valid=bool(valid),
+                    status=status,
+                    zones=tuple(z for z in (zones or "").split(",") if z),
+                    inconvenient=bool(inconvenient),
+                )
+            )
+
+    consents: dict[int, list[c.Consent]] = {}
+    earliest_consent: dict[int, datetime] = {}
+    horizon = now - timedelta(days=policy.consent_days + 2)
+    for chunk in _chunks(debtor_ids):
+        q = Consent.select(
+            Consent.debtor, Consent.given_at, Consent.until, Consent.revoked_at, Consent.callback_at
+        ).where(
+            Consent.debtor.in_(list(chunk))
+            & (
+                (Consent.given_at >= to_db(horizon))
+                | (Consent.callback_at >= to_db(now - timedelta(days=2)))
+            )
+        )
+        for debtor_id, given, until, revoked, callback in tuples(q):
+            given_at = from_db(given)
+            assert given_at is not None
+            consents.setdefault(int(debtor_id), []).append(
+                c.Consent(
+                    given_at=given_at,
+                    until=from_db(until),
+                    revoked_at=from_db(revoked),
+                    callback_at=from_db(callback),
+                )
+            )
+            d = int(debtor_id)
+            earliest_consent[d] = min(earliest_consent.get(d, given_at), given_at)
+
+    avoid: dict[int, list[c.AvoidWindow]] = {}
+    for chunk in _chunks(debtor_ids):
+        q = AvoidWindow.select(
+            AvoidWindow.debtor, AvoidWindow.weekdays, AvoidWindow.start_time, AvoidWindow.end_time
+        ).where(AvoidWindow.debtor.in_(list(chunk)) & AvoidWindow.cleared_at.is_null())
+        for debtor_id, weekdays, start, end in tuples(q):
+            avoid.setdefault(int(debtor_id), []).append(
+                c.AvoidWindow(
+                    weekdays=frozenset(int(d) for d in weekdays.split(",") if d != ""),
+                    start=_time_of(start),
+                    end=_time_of(end),
+                )
+            )
+
+    # Attempts: the rule windows need the last few days; a consent needs the conversations
+    # since it was given. History (reached, promises) is read from its own tables below.
+    attempts: dict[int, list[c.Attempt]] = {}
+    base_start = _history_start(now, policy)
+    by_start: dict[datetime, list[int]] = {}
+    for i in ids:
+        start = min(base_start, earliest_consent.get(rows[i].debtor_id, base_start))
+        by_start.setdefault(start, []).append(i)
+    for start, group in by_start.items():
+        for chunk in _chunks(group):
+            q = Contact.select(
+                Contact.account, Contact.at, Contact.outcome, Contact.phone_e164, Contact.direction
+            ).where(Contact.account.in_(list(chunk)) & (Contact.at >= to_db(start)))
+            for account_id, at, outcome, e164, direction in tuples(q):
+                when = from_db(at)
+                assert when is not None
+                attempts.setdefault(int(account_id), []).append(
+                    c.Attempt(
+                        at=when, outcome=outcome, phone_e164=e164, inbound=direction == "inbound"
+                    )
+                )
+
+    pending_claims: set[int] = set()
+    callbacks_due: set[int] = set()
+    leases: dict[int, tuple[str, datetime]] = {}
+    reached: set[int] = set()
+    for chunk in _chunks(ids):
+        ch = list(chunk)
+        q = Claim.select(Claim.account).where(
+            Claim.account.in_(ch) & Claim.status.in_(sorted(AWAITING_DECISION))
+        )
+        pending_claims.update(int(r[0]) for r in tuples(q))
+        q = Callback.select(Callback.account).where(
+            Callback.account.in_(ch) & Callback.done_at.is_null() & (Callback.due_at <= to_db(now))
+        )
+        callbacks_due.update(int(r[0]) for r in tuples(q))
+        q = Lease.select(Lease.account, Lease.coordinator, Lease.expires_at).where(
+            Lease.account.in_(ch) & (Lease.expires_at > to_db(now))
+        )
+        for account_id, who, expires in tuples(q):
+            exp = from_db(expires)
+            assert exp is not None
+            leases[int(account_id)] = (who, exp)
+        q = (
+            Contact.select(Contact.account)
+            .where(Contact.account.in_(ch) & Contact.outcome.in_(sorted(c.RIGHT_PARTY)))
+            .distinct()
+        )
+        reached.update(int(r[0]) for r in tuples(q))
+
+    promise_status = promise_states(ctx, ids)
+
+    out: dict[int, Loaded] = {}
+    for i in ids:
+        r = rows[i]
+        lease = leases.get(i)
+        facts = c.AccountFacts(
+            flags=r.flags,
+            state=r.state,
+            country=r.country,
+            phones=tuple(phones.get(r.debtor_id, ())),
+            attempts=tuple(sorted(attempts.get(i, ()), key=lambda a: a.at)),
+            consents=tuple(consents.get(r.debtor_id, ())),
+            avoid=tuple(avoid.get(r.debtor_id, ())),
+            claim_pending=i in pending_claims and r.balance_cents > 0,
+            lease_holder=lease[0] if lease else None,
+            lease_expires_at=lease[1] if lease else None,
+        )
+        kept, broken, open_broken = promise_status.get(i, (0, 0, False))
+        out[i] = Loaded(
+            row=r,
+            facts=facts,
+            attempts_all=facts.attempts,
+            callback_due=i in callbacks_due,
+            broken_promise=open_broken,
+            history=History(reached=i in reached, kept_promises=kept, broken_promises=broken),
+        )
+    return out
+
+
+def promise_states(ctx: Context, ids: Sequence[int]) -> dict[int, tuple[int, int, bool]]:
+    """Per account: (promises kept, promises broken, a broken promise still unanswered).
+
+    A promise is kept when the payments posted from the day it was made through its date +
+    grace cover its amount; broken when its date + grace has passed without that. The
+    account stays in the ``broken_promise`` tier until a later payment or a newer promise.
+    """
+    today = ctx.today()
+    grace = timedelta(days=ctx.grace_days)
+    q: Any
+    promises: dict[int, list[tuple[date, date, int]]] = {}
+    for chunk in _chunks(list(ids)):
+        q = Promise.select(
+            Promise.account, Promise.created_at, Promise.due_on, Promise.amount_cents
+        ).where(Promise.account.in_(list(chunk)) & Promise.cancelled_at.is_null())
+        for account_id, created, due, amount in tuples(q):
+            made_at = from_db(created)
+            due_date = date_from_db(due)
+            assert made_at is not None and due_date is not None
+            promises.setdefault(int(account_id), []).append((made_at.date(), due_date, int(amount)))
+    if not promises:
+        return {}
+    payments: dict[int, list[tuple[date, int]]] = {}
+    for chunk in _chunks(sorted(promises)):
+        q = LedgerEntry.select(
+            LedgerEntry.account, LedgerEntry.posted_on, LedgerEntry.amount_cents
+        ).where(
+            LedgerEntry.account.in_(list(chunk))
+            & LedgerEntry.kind.in_(["payment", "insurance_payment"])
+        )
+        for account_id, posted, amount in tuples(q):
+            posted_on = date_from_db(posted)
+            assert posted_on is not None
+            payments.setdefault(int(account_id), []).append((posted_on, -int(amount)))
+    out: dict[int, tuple[int, int, bool]] = {}
+    for account_id, items in promises.items():
+        paid = payments.get(account_id, [])
+        kept = broken = 0
+        latest_broken: date | None = None
+        latest_activity: date | None = None
+        for made, due_on, amount in sorted(items, key=lambda p: p[1]):
+            window_paid = sum(a for d, a in paid if made <= d <= due_on + grace)
+            if window_paid >= amount:
+                kept += 1
+            elif today > due_on + grace:
+                broken += 1
+                latest_broken = max(latest_broken or due_on, due_on)
+            latest_activity = max(latest_activity or made, made)
+        open_broken = False
+        if latest_broken is not None:
+            settled_after = any(d > latest_broken for d, _ in paid)
+            newer_promise = any(made > latest_broken for made, _, _ in items)
+            open_broken = not settled_after and not newer_promise
+        out[account_id] = (kept, broken, open_broken)
+    return out
+
+
+def priority_of(ctx: Context, loaded: Loaded) -> Priority:
+    r = loaded.row
+    last = max((a.at for a in loaded.attempts_all if not a.inbound), default=None)
+    office = ZoneInfo(ctx.home_zone)
+    return priority(
+        balance_cents=r.balance_cents,
+        aging_from=r.due_date or r.created_on,
+        today=ctx.today(),
+        last_attempt_on=last.astimezone(office).date() if last else None,
+        history=loaded.history,
+        callback_due=loaded.callback_due,
+        broken_promise=loaded.broken_promise,
+        weights=ctx.weights,
+    )
+
+
+def refresh_accounts(ctx: Context, ids: Iterable[int]) -> None:
+    """Recompute the queue's cached columns for these accounts. Call inside the write
+    transaction that changed them."""
+    from ..store.models import database
+
+    id_list = sorted(set(ids))
+    if not id_list:
+        return
+    now = ctx.now()
+    cache = ZoneSetCache(database.obj)
+    loaded = load_facts(ctx, id_list)
+    for i, item in loaded.items():
+        facts = item.facts
+        zones = zone_set(
+            facts.state,
+            facts.country,
+            [p.zones for p in facts.phones if p.valid and p.status == "ok"],
+            ctx.policy.default_zones,
+        )
+        until = c.blocked_until(facts, now, ctx.policy)
+        reason: str | None = None
+        if until is not None:
+            v = c.verdict(facts, now, ctx.policy)
+            reason = next(
+                (
+                    x
+                    for x in v.reasons
+                    if x in ("recent_conversation", "frequency_cap", "state_cap")
+                ),
+                "frequency_cap",
+            )
+        p = priority_of(ctx, item)
+        last = max((a.at for a in item.attempts_all if not a.inbound), default=None)
+        values: dict[Any, Any] = {
+            Account.zone_set: cache.id_for(zones),
+            Account.blocked_until: to_db(until) if until else None,
+            Account.blocked_reason: reason,
+            Account.tier: 3 if p.tier == 1 else p.tier,  # callback_due is decided live
+            Account.score: p.sort_key,
+        }
+        if last is not None:
+            values[Account.last_attempt_at] = to_db(last)
+        Account.update(values).where(Account.id == i).execute()

@@ -1,0 +1,476 @@
+"""Who to call next (DESIGN §5): the top N callable accounts at ``now``, in order.
+
+Never loads every account and never walks blocked ones:
+
+1. Domain code decides which zone sets are inside calling hours now (a few dozen checks).
+2. For each such zone set, one indexed query (``account_zone_queue``: zone set, status,
+   tier, score key) returns its best accounts that the cached columns say may be callable:
+   open, overdue, positive balance, no flag, ``blocked_until`` passed.
+3. The candidates are merged in queue order, and each one is confirmed by the domain
+   verdict — the single source of truth; the columns are only a cache. Rows the verdict
+   refuses (a lease, a pending claim, an inconvenient time) are dropped and more are read.
+
+Tier 1 (``callback_due``) comes from the callbacks table, decided at ``now``, so a callback
+falls due without anything being rewritten.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from peewee import fn
+
+from ..domain import compliance as c
+from ..domain.aging import aging_bucket, days_past_due
+from ..domain.compliance import REASONS
+from ..domain.flags import Flag
+from ..domain.priority import TIERS, ScorePart
+from ..store.db import from_db, to_db, tuples
+from ..store.models import Account, Callback, ZoneSet
+from .context import Context
+from .facts import Loaded, load_facts, load_rows, priority_of
+
+_FLAG_ORDER: tuple[tuple[int, str], ...] = (
+    (Flag.CEASE, "cease"),
+    (Flag.BANKRUPTCY, "bankruptcy"),
+    (Flag.ATTORNEY, "attorney"),
+    (Flag.DECEASED, "deceased"),
+    (Flag.DISPUTE, "dispute"),
+)
+_REASON_WORDS = {
+    "cease": "asked us to stop calling",
+    "bankruptcy": "in bankruptcy",
+    "attorney": "represented by an attorney",
+    "deceased": "deceased",
+    "dispute": "in dispute",
+    "claim_pending": "awaiting an insurance decision",
+    "no_dialable_phone": "without a dialable phone",
+    "leased": "open with another coordinator",
+    "recent_conversation": "spoken to in the last 7 days",
+    "frequency_cap": "at 7 calls in 7 days",
+    "state_cap": "at their state's call limit",
+    "inconvenient_time": "at a time they said is inconvenient",
+    "outside_hours": "outside calling hours",
+}
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    rank: int
+    account_number: str
+    debtor_name: str
+    creditor: str
+    currency: str
+    balance_cents: int
+    days_past_due: int
+    aging_bucket: str
+    score: int
+    tier: str
+    callable: bool
+    reason: str  # "ok" or a DESIGN §4 code
+    message: str
+    next_callable_at: datetime | None
+    local_time: str  # the debtor's local time now, each zone: "10:00 EST" or "07:00 PST, 10:00 EST"
+    score_parts: tuple[ScorePart, ...] = ()
+    under_consent: bool = False
+
+
+@dataclass(frozen=True)
+class BlockedCount:
+    reason: str
+    count: int
+    next_at: datetime | None  # the earliest any of them becomes callable (when computable)
+
+
+@dataclass(frozen=True)
+class QueueResult:
+    rows: list[QueueRow]
+    blocked: list[BlockedCount] = field(default_factory=list)
+    explanation: str | None = None  # why nothing is callable, and when that changes
+
+
+@dataclass(frozen=True)
+class Filters:
+    creditor: str | None = None
+    tier: str | None = None  # callback_due | broken_promise | scored
+    aging: str | None = None  # 0-30 | 31-60 | 61-90 | 91-120 | 120+
+    search: str | None = None  # account number prefix or debtor name
+
+
+def _eligible(ctx: Context, filters: Filters) -> Any:
+    today = ctx.today()
+    cond = (
+        (Account.status == "open")
+        & (Account.balance_cents > 0)
+        & (Account.due_date.is_null() | (Account.due_date <= today - timedelta(days=1)))
+    )
+    if filters.creditor:
+        cond &= Account.creditor == filters.creditor
+    if filters.aging:
+        lo, hi = _AGING_DAYS[filters.aging]
+        cond &= Account.due_date <= today - timedelta(days=lo)
+        if hi is not None:
+            cond &= Account.due_date > today - timedelta(days=hi + 1)
+    if filters.tier == "broken_promise":
+        cond &= Account.tier == 2
+    elif filters.tier == "scored":
+        cond &= Account.tier == 3
+    return cond
+
+
+_AGING_DAYS: dict[str, tuple[int, int | None]] = {
+    "0-30": (1, 30),
+    "31-60": (31, 60),
+    "61-90": (61, 90),
+    "91-120": (91, 120),
+    "120+": (121, None),
+}
+
+
+def zone_sets() -> dict[int, tuple[str, ...]]:
+    return {
+        int(i): tuple(z for z in zones.split(",") if z)
+        for i, zones in tuples(ZoneSet.select(ZoneSet.id, ZoneSet.zones))
+    }
+
+
+def callable_zone_sets(ctx: Context, sets: dict[int, tuple[str, ...]]) -> list[int]:
+    now = ctx.now()
+    return [i for i, zones in sets.items() if c.zone_set_callable(zones, now, ctx.policy)]
+
+
+def _local_time(zones: Iterable[str], now: datetime) -> str:
+    parts = []
+    for z in zones:
+        t = now.astimezone(ZoneInfo(z))
+        parts.append(t.strftime("%H:%M %Z"))
+    return ", ".join(dict.fromkeys(parts))
+
+
+def _row(
+    ctx: Context, rank: int, item: Loaded, v: c.Verdict, tier_override: int | None
+) -> QueueRow:
+    r = item.row
+    p = priority_of(ctx, item)
+    today = ctx.today()
+    dpd = days_past_due(r.due_date, today)
+    tier = tier_override or p.tier
+    return QueueRow(
+        rank=rank,
+        account_number=r.number,
+        debtor_name=r.debtor_name,
+        creditor=r.creditor,
+        currency=r.currency,
+        balance_cents=r.balance_cents,
+        days_past_due=dpd,
+        aging_bucket=aging_bucket(dpd),
+        score=p.score,
+        tier=TIERS[tier],
+        callable=v.callable,
+        reason="ok" if v.callable else v.reason,
+        message=v.message,
+        next_callable_at=v.next_callable_at if not v.callable else None,
+        local_time=_local_time((lt.zone for lt in v.local_times), ctx.now()),
+        score_parts=p.parts,
+        under_consent=v.under_consent,
+    )
+
+
+def _matches_search(item: Loaded, search: str | None) -> bool:
+    if not search:
+        return True
+    s = search.strip().lower()
+    return s in item.row.number.lower() or s in item.row.debtor_name.lower()
+
+
+class _Walker:
+    """Keyset pagination over one zone set's slice of the queue index."""
+
+    def __init__(self, ctx: Context, zone_set_id: int | None, base: Any, page: int) -> None:
+        self.zone_set_id = zone_set_id
+        self.base = base
+        self.page = page
+        self.after: tuple[int, int, int] | None = None
+        self.done = False
+
+    def fetch(self) -> list[tuple[int, int, int]]:
+        """Next page of (tier, -score_key, id)."""
+        if self.done:
+            return []
+        cond = self.base & (
+            Account.zone_set.is_null()
+            if self.zone_set_id is None
+            else (Account.zone_set == self.zone_set_id)
+        )
+        if self.after is not None:
+            t, neg_score, last_id = self.after
+            score = -neg_score
+            cond &= (
+                (Account.tier > t)
+                | ((Account.tier == t) & (Account.score < score))
+                | ((Account.tier == t) & (Account.score == score) & (Account.id > last_id))
+            )
+        q = (
+            Account.select(Account.tier, Account.score, Account.id)
+            .where(cond)
+            .order_by(Account.tier, Account.score.desc(), Account.id)
+            .limit(self.page)
+        )
+        rows = [(int(t), -int(s), int(i)) for t, s, i in tuples(q)]
+        if len(rows) < self.page:
+            self.done = True
+        if rows:
+            self.after = rows[-1]
+        return rows
+
+
+def _due_callbacks(ctx: Context, eligible: Any) -> list[int]:
+    now = to_db(ctx.now())
+    q = (
+        Callback.select(Callback.account, fn.MIN(Callback.due_at))
+        .join(Account)
+        .where(Callback.done_at.is_null() & (Callback.due_at <= now) & eligible)
+        .group_by(Callback.account)
+        .order_by(fn.MIN(Callback.due_at))
+        .limit(500)
+    )
+    return [int(r[0]) for r in tuples(q)]
+
+
+def build_queue(
+    ctx: Context,
+    *,
+    limit: int = 50,
+    include_blocked: bool = False,
+    filters: Filters = Filters(),
+    coordinator: str | None = None,
+    explain_empty: bool = True,
+) -> QueueResult:
+    """The top ``limit`` callable accounts in queue order; with ``include_blocked`` the
+    best blocked accounts follow (up to ``limit`` more) with their reasons."""
+    now = ctx.now()
+    who = coordinator or ctx.actor
+    eligible = _eligible(ctx, filters)
+    sets = zone_sets()
+    open_sets = callable_zone_sets(ctx, sets)
+    prefilter = (
+        eligible
+        & (Account.flags == 0)
+        & (Account.blocked_until.is_null() | (Account.blocked_until <= to_db(now)))
+    )
+
+    callable_rows: list[QueueRow] = []
+    refused: list[tuple[tuple[int, int, int], Loaded, c.Verdict]] = []
+    seen: set[int] = set()
+
+    # Tier 1: callbacks that have come due.
+    if filters.tier in (None, "callback_due"):
+        cb_ids = _due_callbacks(ctx, eligible)
+        loaded = load_facts(ctx, cb_ids)
+        for i in cb_ids:
+            item = loaded.get(i)
+            if item is None or not _matches_search(item, filters.search):
+                continue
+            seen.add(i)
+            v = c.verdict(item.facts, now, ctx.policy, coordinator=who)
+            if v.callable and len(callable_rows) < limit:
+                callable_rows.append(_row(ctx, len(callable_rows) + 1, item, v, 1))
+            elif not v.callable:
+                refused.append(((1, 0, i), item, v))
+
+    # Tiers 2 and 3: merge the zone sets' index walks.
+    if filters.tier != "callback_due":
+        page = max(limit, 20)
+        walkers = [_Walker(ctx, z, prefilter, page) for z in open_sets]
+        walkers.append(_Walker(ctx, None, prefilter, page))  # accounts not yet given a set
+        heap: list[tuple[tuple[int, int, int], int]] = []
+        buffers: dict[int, list[tuple[int, int, int]]] = {}
+        for w_index, w in enumerate(walkers):
+            buffers[w_index] = w.fetch()
+            if buffers[w_index]:
+                heapq.heappush(heap, (buffers[w_index].pop(0), w_index))
+        while heap and len(callable_rows) < limit:
+            batch: list[tuple[tuple[int, int, int], int]] = []
+            while heap and len(batch) < page:
+                key, w_index = heapq.heappop(heap)
+                batch.append((key, w_index))
+                if not buffers[w_index]:
+                    buffers[w_index] = walkers[w_index].fetch()
+                if buffers[w_index]:
+                    heapq.heappush(heap, (buffers[w_index].pop(0), w_index))
+            ids = [key[2] for key, _ in batch if key[2] not in seen]
+            loaded = load_facts(ctx, ids)
+            for key, _ in batch:
+                i = key[2]
+                item = loaded.get(i)
+                if item is None or i in seen or not _matches_search(item, filters.search):
+                    continue
+                seen.add(i)
+                v = c.verdict(item.facts, now, ctx.policy, coordinator=who)
+                if v.callable:
+                    if len(callable_rows) < limit:
+                        callable_rows.append(_row(ctx, len(callable_rows) + 1, item, v, None))
+                else:
+                    refused.append((key, item, v))
+
+    rows = list(callable_rows)
+    if include_blocked:
+        rows.extend(_blocked_rows(ctx, eligible, open_sets, refused, seen, limit, who, filters))
+        for n, r in enumerate(rows, 1):
+            if r.rank != n:
+                rows[n - 1] = _renumber(r, n)
+
+    blocked: list[BlockedCount] = []
+    explanation = None
+    if not callable_rows and explain_empty:
+        blocked = blocked_summary(ctx, filters, sets, open_sets)
+        explanation = explain(ctx, blocked)
+    return QueueResult(rows=rows, blocked=blocked, explanation=explanation)
+
+
+def _renumber(r: QueueRow, rank: int) -> QueueRow:
+    from dataclasses import replace
+
+    return replace(r, rank=rank)
+
+
+def _blocked_rows(
+    ctx: Context,
+    eligible: Any,
+    open_sets: list[int],
+    refused: list[tuple[tuple[int, int, int], Loaded, c.Verdict]],
+    seen: set[int],
+    limit: int,
+    who: str,
+    filters: Filters,
+) -> list[QueueRow]:
+    now = ctx.now()
+    not_prefiltered = (
+        (Account.flags != 0)
+        | (Account.blocked_until > to_db(now))
+        | Account.zone_set.is_null()
+        | (Account.zone_set.not_in(open_sets) if open_sets else (Account.id == Account.id))
+    )
+    q = (
+        Account.select(Account.tier, Account.score, Account.id)
+        .where(eligible & not_prefiltered)
+        .order_by(Account.tier, Account.score.desc(), Account.id)
+        .limit(limit + len(seen))
+    )
+    keys = [(int(t), -int(s), int(i)) for t, s, i in tuples(q) if int(i) not in seen]
+    loaded = load_facts(ctx, [k[2] for k in keys])
+    candidates = list(refused)
+    for key in keys:
+        item = loaded.get(key[2])
+        if item is None or not _matches_search(item, filters.search):
+            continue
+        v = c.verdict(item.facts, now, ctx.policy, coordinator=who)
+        if not v.callable:
+            candidates.append((key, item, v))
+    candidates.sort(key=lambda t: t[0])
+    out = []
+    for key, item, v in candidates[:limit]:
+        out.append(_row(ctx, 0, item, v, 1 if key[0] == 1 and key[1] == 0 else None))
+    return out
+
+
+def blocked_summary(
+    ctx: Context,
+    filters: Filters = Filters(),
+    sets: dict[int, tuple[str, ...]] | None = None,
+    open_sets: list[int] | None = None,
+) -> list[BlockedCount]:
+    """How many eligible accounts each reason blocks now, from the cached columns (one
+    grouped query), most serious reason first, with when the first of them frees up."""
+    now = ctx.now()
+    sets = zone_sets() if sets is None else sets
+    open_ids = set(callable_zone_sets(ctx, sets) if open_sets is None else open_sets)
+    blocked_now = Account.blocked_until > to_db(now)
+    q = (
+        Account.select(
+            Account.flags,
+            Account.zone_set,
+            Account.blocked_reason,
+            blocked_now.alias("held"),
+            fn.COUNT(Account.id),
+            fn.MIN(Account.blocked_until),
+        )
+        .where(_eligible(ctx, filters))
+        .group_by(Account.flags, Account.zone_set, Account.blocked_reason, blocked_now)
+    )
+    counts: dict[str, int] = {}
+    next_at: dict[str, datetime] = {}
+    zone_next: dict[int, datetime | None] = {}
+    for flags, zone_set_id, reason, held, count, min_until in tuples(q):
+        flags = int(flags)
+        code: str | None = None
+        when: datetime | None = None
+        if flags:
+            code = next(name for bit, name in _FLAG_ORDER if flags & bit)
+        elif held:
+            code = reason or "frequency_cap"
+            when = from_db(min_until)
+        elif zone_set_id is not None and int(zone_set_id) not in open_ids:
+            code = "outside_hours"
+            zid = int(zone_set_id)
+            if zid not in zone_next:
+                zone_next[zid] = _zone_set_opens(ctx, sets.get(zid, ()))
+            when = zone_next[zid]
+        if code is None:
+            continue
+        counts[code] = counts.get(code, 0) + int(count)
+        if when is not None and (code not in next_at or when < next_at[code]):
+            next_at[code] = when
+    order = {code: n for n, code in enumerate(REASONS)}
+    return [
+        BlockedCount(reason=code, count=n, next_at=next_at.get(code))
+        for code, n in sorted(counts.items(), key=lambda kv: order.get(kv[0], 99))
+    ]
+
+
+def _zone_set_opens(ctx: Context, zones: tuple[str, ...]) -> datetime | None:
+    probe = c.AccountFacts(
+        phones=(c.PhoneFacts(e164="+10000000000", valid=True, status="ok", zones=zones),)
+    )
+    return c.verdict(probe, ctx.now(), ctx.policy).next_callable_at
+
+
+def explain(ctx: Context, blocked: list[BlockedCount]) -> str:
+    """ "412 outside calling hours — next at 08:00 Eastern; 3 in dispute"."""
+    if not blocked:
+        return "No open overdue accounts with a balance match."
+    office = ZoneInfo(ctx.home_zone)
+    parts = []
+    for b in blocked:
+        text = f"{b.count:,} {_REASON_WORDS.get(b.reason, b.reason)}"
+        if b.next_at is not None:
+            local = b.next_at.astimezone(office)
+            day = (
+                ""
+                if local.date() == ctx.now().astimezone(office).date()
+                else local.strftime("%a %d %b ")
+            )
+            text += f" — next at {day}{local.strftime('%H:%M %Z')}"
+        parts.append(text)
+    return "Nothing is callable now: " + "; ".join(parts) + "."
+
+
+def next_callable_overall(blocked: list[BlockedCount]) -> datetime | None:
+    times = [b.next_at for b in blocked if b.next_at is not None]
+    return min(times) if times else None
+
+
+def load_row(ctx: Context, account_id: int) -> QueueRow | None:
+    """One account as a queue row (for the account screen and `next`)."""
+    rows = load_rows([account_id])
+    loaded = load_facts(ctx, [account_id], rows=rows)
+    item = loaded.get(account_id)
+    if item is None:
+        return None
+    v = c.verdict(item.facts, ctx.now(), ctx.policy, coordinator=ctx.actor)
+    return _row(ctx, 1, item, v, 1 if item.callback_due else None)

@@ -57,7 +57,7 @@ def verdict_at(ctx: Context, account_id: int, at: datetime, phone: str | None = 
     at_ctx = replace(ctx, clock=FixedClock(at))
     loaded = load_facts(at_ctx, [account_id])[account_id]
     facts = loaded.facts
-    earlier = tuple(a for a in facts.attempts if a.at < at)
+    earlier = tuple(a for a in facts.attempts if a.at <= at)
     facts = replace(facts, attempts=earlier)
     return c.verdict(facts, at, ctx.policy, phone=phone, coordinator=ctx.actor)
 

@@ -131,3 +131,92 @@ def test_export_command_writes_file(
     assert (
         target.read_text(encoding="utf-8").splitlines()[1].startswith("C-4,2026-08-01,charge,99.00")
     )
+
+
+QUEUE_HEADER = (
+    "rank,account_number,debtor_name,balance,days_past_due,score,tier,callable,reason,"
+    "next_callable_at,local_time"
+)
+
+
+def test_queue_csv_has_the_contract_columns(
+    db: Database, db_url: str, ctx: Context, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from collections_tui.services.facts import refresh_accounts
+    from collections_tui.store.db import write_transaction
+    from collections_tui.store.models import Account, database
+
+    make_account(ctx, "Q-1", balance_cents=123_456, phones=("212-555-0143",))
+    make_account(ctx, "Q-2", balance_cents=5_000, phones=("415-555-0100",), state="CA")
+    with write_transaction(database.obj):
+        refresh_accounts(ctx, [a.id for a in Account.select()])
+    # 15:00Z: 10:00 in New York, 07:00 in California
+    code, out, _ = cli(capsys, db_url, "queue", "--all", "--format", "csv")
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert lines[0] == QUEUE_HEADER
+    assert lines[1] == "1,Q-1,Pat Doe,1234.56,87,705,scored,yes,ok,,10:00 EST"
+    assert lines[2].startswith("2,Q-2,Pat Doe,50.00,87,")
+    assert lines[2].endswith(",no,outside_hours,2026-11-27T16:00:00Z,07:00 PST")
+
+
+def test_log_call_then_account_shows_it(
+    db: Database, db_url: str, ctx: Context, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_account(ctx, "L-1", phones=("212-555-0143",))
+    code, out, err = cli(
+        capsys, db_url, "log-call", "L-1", "--outcome", "voicemail", "--note", "left VM"
+    )
+    assert (code, err) == (0, "")
+    assert "Recorded voicemail on L-1" in out
+    code, out, _ = cli(capsys, db_url, "account", "L-1", "--format", "json")
+    data = json.loads(out)
+    assert data["contacts"][0]["outcome"] == "voicemail"
+    assert data["contacts"][0]["notes"] == ["left VM"]
+    assert data["verdict"]["attempts_7d"] == 1
+    assert data["verdict"]["callable"] is True
+
+
+def test_log_call_refuses_blocked_account_without_override(
+    db: Database, db_url: str, ctx: Context, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_account(ctx, "L-2", phones=("415-555-0100",), state="CA")  # 07:00 in California
+    code, out, err = cli(capsys, db_url, "log-call", "L-2", "--outcome", "no_answer")
+    assert code == 1
+    assert "outside_hours" in err and "nothing was recorded" in err
+    code, out, err = cli(
+        capsys, db_url, "log-call", "L-2", "--outcome", "no_answer",
+        "--override", "debtor asked for an early call",
+    )  # fmt: skip
+    assert code == 0 and "override of outside_hours" in out
+
+
+def test_account_text_shows_the_verdict_in_words(
+    db: Database, db_url: str, ctx: Context, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_account(ctx, "H-1", phones=("808-555-0100",), state="HI")
+    code, out, _ = cli(capsys, db_url, "account", "H-1")
+    assert code == 0
+    assert "Outside calling hours: 05:00 in Honolulu — callable from 08:00 HST" in out
+    assert "BLOCKED (outside_hours)" in out
+    assert "Priority:   tier scored" in out
+
+
+def test_consent_and_avoid_commands(
+    db: Database, db_url: str, ctx: Context, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_account(ctx, "K-1")
+    code, out, _ = cli(capsys, db_url, "avoid", "K-1", "--when", "mon-fri 15:00-17:00",
+                       "--when", "sat-sun")  # fmt: skip
+    assert code == 0 and "mon-fri 15:00-17:00" in out and "sat-sun" in out
+    code, _, err = cli(capsys, db_url, "avoid", "K-1", "--when", "someday")
+    assert code == 1 and "not a day" in err
+    code, out, _ = cli(capsys, db_url, "consent", "K-1", "--note", "letter dated 11/20")
+    assert code == 0
+    code, out, _ = cli(capsys, db_url, "account", "K-1")
+    assert "Avoid:      mon-fri 15:00-17:00" in out
+    assert "Consent:    consent given 2026-11-27T15:00:00Z" in out
+    code, out, _ = cli(capsys, db_url, "avoid", "K-1", "--clear")
+    assert "Cleared 2" in out
+    code, out, _ = cli(capsys, db_url, "consent", "K-1", "--revoke")
+    assert "ended" in out

@@ -321,7 +321,9 @@ def get_account(ctx: Context, number: str, *, history: int = 200) -> AccountView
             reasons=v.reasons,
             overridable=v.overridable,
             under_consent=v.under_consent,
-            attempts_7d=c.counted_attempts(loaded.facts, week_start, now, ctx.policy),
+            attempts_7d=c.counted_attempts(
+                loaded.facts, week_start, now + timedelta(seconds=1), ctx.policy
+            ),
         )
         prio = priority_of(ctx, loaded)
         score_view = ScoreView(tier=prio.tier_name, score=prio.score, parts=prio.parts)

@@ -228,14 +228,32 @@ def _clock(s: Settings) -> Clock:
 
 
 def _context(s: Settings) -> Context:
+    from .domain.compliance import Policy
+    from .domain.priority import Weights
+
     general = s.raw.get("general", {}) if isinstance(s.raw.get("general"), dict) else {}
     office = str(general.get("office_timezone", "America/New_York"))
+    table = s.raw.get("compliance", {})
+    try:
+        policy = Policy.from_config({"office_zone": office, **(table or {})})
+    except (ValueError, TypeError) as exc:
+        raise SettingsError(f"{s.config_path}: [compliance] {exc}") from None
+    weights_table = dict(s.raw.get("priority", {}) or {})
+    try:
+        grace = int(weights_table.pop("grace_days", 3)) if isinstance(weights_table, dict) else 3
+        weights = Weights(**weights_table) if isinstance(weights_table, dict) else Weights()
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"{s.config_path}: [priority] {exc}") from None
     return Context(
         actor=s.coordinator,
         clock=_clock(s),
         default_region=s.default_region,
         default_currency=s.default_currency,
+        default_zones=policy.default_zones,
         home_zone=office,
+        policy=policy,
+        weights=weights,
+        grace_days=grace,
     )
 
 
@@ -703,9 +721,9 @@ def run(argv: Sequence[str] | None = None) -> int:
             config=getattr(args, "config", None),
             demo=bool(getattr(args, "demo", False)),
         )
+        ctx = _context(s)
     except SettingsError as exc:
         _fail(EXIT_USAGE, str(exc))
-    ctx = _context(s)
 
     from .store.db import StoreError, close_database, open_database
 

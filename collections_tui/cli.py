@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, is_dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -211,6 +211,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--when", action="append", metavar="SPEC", default=[])
     p.add_argument("--note", metavar="TEXT", default="")
     p.add_argument("--clear", action="store_true", help="remove every inconvenient time")
+
+    p = command(
+        "next",
+        "lease the best callable account to you (--as) and show it",
+        "Lease the best callable account nobody else holds to the coordinator (--as) for 15 "
+        "minutes, and print it. Other coordinators are not offered it until it is released, "
+        "an outcome is recorded, or the lease expires.",
+    )
+    p.add_argument("--format", choices=["text", "json"], default="text")
+
+    p = command("release", "give back the lease on an account")
+    p.add_argument("number", metavar="NUMBER")
 
     p = command("pay", "record a payment received on an account")
     p.add_argument("number", metavar="NUMBER")
@@ -660,7 +672,50 @@ def cmd_avoid(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
     return EXIT_OK
 
 
+def cmd_next(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
+    from .services.leases import take_next
+    from .services.queue import blocked_summary, explain
+
+    row = take_next(ctx)
+    if row is None:
+        why = explain(ctx, blocked_summary(ctx))
+        if args.format == "json":
+            print(json.dumps({"account_number": None, "explanation": why}, indent=2))
+        else:
+            print(why)
+        return EXIT_OK
+    expires = ctx.now() + timedelta(minutes=ctx.lease_minutes)
+    if args.format == "json":
+        rec = _queue_record(row)
+        rec["callable"] = row.callable
+        rec["next_callable_at"] = None
+        rec["creditor"] = row.creditor
+        rec["message"] = row.message
+        rec["coordinator"] = ctx.actor
+        rec["lease_expires_at"] = _iso(expires)
+        print(json.dumps(rec, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    print(
+        f"{row.account_number}  {row.debtor_name}  {format_money(row.balance_cents, row.currency)}"
+        f"  {row.days_past_due} days past due  tier {row.tier}  score {row.score}"
+    )
+    print(f"  local time {row.local_time}; leased to {ctx.actor} until {_iso(expires)}")
+    return EXIT_OK
+
+
+def cmd_release(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
+    from .services.leases import release
+
+    if release(ctx, args.number):
+        print(f"Released {args.number}")
+    else:
+        print(f"{args.number} was not leased")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, Context], int]] = {
+    "next": cmd_next,
+    "release": cmd_release,
     "queue": cmd_queue,
     "log-call": cmd_log_call,
     "consent": cmd_consent,

@@ -6,6 +6,7 @@ from datetime import date
 
 from collections_tui.domain.phones import parse_phone
 from collections_tui.services.context import Context
+from collections_tui.services.facts import refresh_accounts
 from collections_tui.services.ledger import post_entry
 from collections_tui.store.db import to_db, write_transaction
 from collections_tui.store.models import Account, Debtor, Phone, database
@@ -59,4 +60,5 @@ def make_account(
                 posted_on=date(2026, 8, 1),
                 memo="opening balance",
             )
+        refresh_accounts(ctx, [acct.id])
     return int(acct.id)

@@ -250,11 +250,12 @@ def build_queue(
     filters: Filters = Filters(),
     coordinator: str | None = None,
     explain_empty: bool = True,
+    any_lease_blocks: bool = False,
 ) -> QueueResult:
     """The top ``limit`` callable accounts in queue order; with ``include_blocked`` the
     best blocked accounts follow (up to ``limit`` more) with their reasons."""
     now = ctx.now()
-    who = coordinator or ctx.actor
+    who: str | None = None if any_lease_blocks else (coordinator or ctx.actor)
     eligible = _eligible(ctx, filters)
     sets = zone_sets()
     open_sets = callable_zone_sets(ctx, sets)
@@ -346,7 +347,7 @@ def _blocked_rows(
     refused: list[tuple[tuple[int, int, int], Loaded, c.Verdict]],
     seen: set[int],
     limit: int,
-    who: str,
+    who: str | None,
     filters: Filters,
 ) -> list[QueueRow]:
     now = ctx.now()

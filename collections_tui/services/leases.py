@@ -1,0 +1,114 @@
+"""Leases (DESIGN §8): while a coordinator has an account open, nobody else is offered it.
+
+Taking a lease is one atomic statement on both databases:
+
+    INSERT INTO lease (account_id, coordinator, taken_at, expires_at) VALUES (…)
+    ON CONFLICT (account_id) DO UPDATE SET … WHERE lease.expires_at <= :now
+    RETURNING id
+
+It either creates the lease, takes over an expired one, or changes nothing (someone holds
+it) — and says which by returning a row or not. No read-then-write race is possible, on
+SQLite or PostgreSQL, so ``next`` needs no table lock: each coordinator walks the queue and
+takes the first account whose statement returns a row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from ..store.db import from_db, to_db, tuples, write_transaction
+from ..store.models import Account, Lease, database
+from . import audit
+from .context import Context
+from .errors import InputError
+from .ledger import account_id_for
+from .queue import Filters, QueueRow, build_queue
+
+_TAKE = (
+    "INSERT INTO lease (account_id, coordinator, taken_at, expires_at) VALUES ({p}, {p}, {p}, {p}) "
+    "ON CONFLICT (account_id) DO UPDATE SET coordinator = excluded.coordinator, "
+    "taken_at = excluded.taken_at, expires_at = excluded.expires_at "
+    "WHERE lease.expires_at <= {p} OR lease.coordinator = excluded.coordinator "
+    "RETURNING id"
+)
+
+
+@dataclass(frozen=True)
+class LeaseView:
+    account_number: str
+    coordinator: str
+    taken_at: datetime
+    expires_at: datetime
+
+
+def take(ctx: Context, account_id: int) -> bool:
+    """Lease the account to ``ctx.actor`` (or renew their own lease). False when another
+    coordinator holds an unexpired lease."""
+    db = database.obj
+    now = ctx.now()
+    expires = now + timedelta(minutes=ctx.lease_minutes)
+    with write_transaction(db):
+        row = db.execute_sql(
+            _TAKE.format(p=db.param),
+            (account_id, ctx.actor, to_db(now), to_db(expires), to_db(now)),
+        ).fetchone()
+    return row is not None
+
+
+def take_next(ctx: Context, filters: Filters | None = None) -> QueueRow | None:
+    """Lease the best callable account nobody holds, and return it (None: nothing callable)."""
+    filters = filters or Filters()
+    limit = 10
+    for _ in range(4):
+        result = build_queue(
+            ctx, limit=limit, filters=filters, any_lease_blocks=True, explain_empty=False
+        )
+        if not result.rows:
+            return None
+        for row in result.rows:
+            account_id = account_id_for(row.account_number)
+            if take(ctx, account_id):
+                audit.record(ctx, "lease.take", account_id, via="next")
+                return row
+        limit *= 4  # all taken by others in the meantime: look further down
+    return None
+
+
+def release(ctx: Context, number: str, *, any_holder: bool = False) -> bool:
+    """Give a lease back. Only the holder may, unless ``any_holder`` (a supervisor)."""
+    with write_transaction(database.obj):
+        account_id = account_id_for(number)
+        cond = Lease.account == account_id
+        if not any_holder:
+            holder = Lease.get_or_none(Lease.account == account_id)
+            if holder is not None and holder.coordinator != ctx.actor:
+                raise InputError(
+                    f"{number} is leased to {holder.coordinator}, not to {ctx.actor}; "
+                    "a supervisor can release it"
+                )
+        n = Lease.delete().where(cond).execute()
+        if n:
+            audit.record(ctx, "lease.release", account_id)
+    return bool(n)
+
+
+def release_all(ctx: Context) -> int:
+    """Everything this coordinator holds (on exit, or when an SSH session drops)."""
+    with write_transaction(database.obj):
+        return int(Lease.delete().where(Lease.coordinator == ctx.actor).execute())
+
+
+def active_leases(ctx: Context) -> list[LeaseView]:
+    q = (
+        Lease.select(Account.number, Lease.coordinator, Lease.taken_at, Lease.expires_at)
+        .join(Account)
+        .where(Lease.expires_at > to_db(ctx.now()))
+        .order_by(Lease.taken_at)
+    )
+    out = []
+    for number, who, taken, expires in tuples(q):
+        t, e = from_db(taken), from_db(expires)
+        assert t is not None and e is not None
+        out.append(LeaseView(account_number=number, coordinator=who, taken_at=t, expires_at=e))
+    return out

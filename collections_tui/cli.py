@@ -465,31 +465,12 @@ def _fmt_instant(value: datetime) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def cmd_top(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
-    from .services.overview import top_accounts
-
-    rows = top_accounts(ctx, limit=20)
-    if not rows:
-        print("No open overdue accounts with a balance.")
-        return EXIT_OK
-    _print_table(
-        ["#", "account", "debtor", "creditor", "balance", "days", "aging", "local time"],
-        [
-            [
-                str(i),
-                r.number,
-                r.debtor_name[:28],
-                r.creditor[:24],
-                format_money(r.balance_cents, r.currency),
-                str(r.days_past_due),
-                r.aging_bucket,
-                r.local_time,
-            ]
-            for i, r in enumerate(rows, 1)
-        ],
-        right={0, 4, 5},
-    )
-    return EXIT_OK
+def cmd_default(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
+    """No command: the accounts to call now (the full-screen workstation replaces this)."""
+    args.limit, args.all, args.format = 20, False, "table"
+    args.creditor = args.tier = args.aging = None
+    print(f"Queue for {ctx.actor} at {_iso(ctx.now())} — {settings_mod.describe_url(s.db_url)}")
+    return cmd_queue(args, s, ctx)
 
 
 QUEUE_COLUMNS = (
@@ -787,7 +768,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         if args.demo and args.command != "demo":
             _ensure_demo(s, ctx)
         if args.command is None:
-            return cmd_top(args, s, ctx)
+            return cmd_default(args, s, ctx)
         return COMMANDS[args.command](args, s, ctx)
     except StoreError as exc:
         _fail(EXIT_INVALID, str(exc))

@@ -415,7 +415,9 @@ def blocked_summary(
             code = next(name for bit, name in _FLAG_ORDER if flags & bit)
         elif held:
             code = reason or "frequency_cap"
-            when = from_db(min_until)
+            until = from_db(min_until)
+            zones = sets.get(int(zone_set_id), ()) if zone_set_id is not None else ()
+            when = _zone_set_opens(ctx, zones, until) if until and zones else until
         elif zone_set_id is not None and int(zone_set_id) not in open_ids:
             code = "outside_hours"
             zid = int(zone_set_id)
@@ -434,11 +436,14 @@ def blocked_summary(
     ]
 
 
-def _zone_set_opens(ctx: Context, zones: tuple[str, ...]) -> datetime | None:
+def _zone_set_opens(
+    ctx: Context, zones: tuple[str, ...], after: datetime | None = None
+) -> datetime | None:
+    """The first instant from ``after`` (default now) inside calling hours in every zone."""
     probe = c.AccountFacts(
         phones=(c.PhoneFacts(e164="+10000000000", valid=True, status="ok", zones=zones),)
     )
-    return c.verdict(probe, ctx.now(), ctx.policy).next_callable_at
+    return c.verdict(probe, after or ctx.now(), ctx.policy).next_callable_at
 
 
 def explain(ctx: Context, blocked: list[BlockedCount]) -> str:

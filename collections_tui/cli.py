@@ -224,6 +224,24 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("release", "give back the lease on an account")
     p.add_argument("number", metavar="NUMBER")
 
+    p = command(
+        "plan",
+        "an installment schedule for a balance",
+        "An installment schedule that splits the balance exactly: the odd cents on the "
+        "earliest installments (1000.00 in 3: 333.34, 333.33, 333.33); a fixed payment leaves "
+        "a smaller last one; monthly dates keep the day or fall to the month's last "
+        "(Jan 31, Feb 28, Mar 31). With --down, row 1 is the down payment on --first and the "
+        "installments start one period later. A plan with an installment of zero is refused.",
+    )
+    p.add_argument("--balance", required=True, metavar="AMOUNT")
+    how = p.add_mutually_exclusive_group(required=True)
+    how.add_argument("--installments", type=_positive_int, metavar="N")
+    how.add_argument("--payment", metavar="AMOUNT")
+    p.add_argument("--first", required=True, type=_date, metavar="DATE")
+    p.add_argument("--every", choices=["week", "2weeks", "month"], default="month")
+    p.add_argument("--down", metavar="AMOUNT")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
     p = command("pay", "record a payment received on an account")
     p.add_argument("number", metavar="NUMBER")
     p.add_argument("amount", metavar="AMOUNT", help="plain decimal, e.g. 125.00")
@@ -694,7 +712,57 @@ def cmd_release(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
     return EXIT_OK
 
 
+def _money_arg(text: str, what: str, *, allow_zero: bool = False) -> int:
+    try:
+        cents = parse_amount(text, allow_negative=False)
+    except MoneyError as exc:
+        raise InputError(f"{what}: {exc}") from None
+    if cents == 0 and not allow_zero:
+        raise InputError(f"{what}: must be more than 0.00")
+    return cents
+
+
+def cmd_plan(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
+    import csv
+
+    from .domain.arrangements import PlanError, schedule_by_count, schedule_by_payment
+
+    balance = _money_arg(args.balance, "--balance")
+    down = _money_arg(args.down, "--down", allow_zero=True) if args.down else 0
+    try:
+        if args.installments is not None:
+            plan = schedule_by_count(balance, args.installments, args.first, args.every, down)
+        else:
+            payment = _money_arg(args.payment, "--payment")
+            plan = schedule_by_payment(balance, payment, args.first, args.every, down)
+    except PlanError as exc:
+        raise InputError(f"plan refused: {exc}") from None
+    rows = [
+        (i.number, i.due_on.isoformat(), format_amount(i.amount_cents)) for i in plan.installments
+    ]
+    if args.format == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["number", "due_on", "amount"])
+        writer.writerows(rows)
+    elif args.format == "json":
+        print(json.dumps([{"number": n, "due_on": d, "amount": a} for n, d, a in rows], indent=2))
+    else:
+        _print_table(
+            ["#", "due on", "amount"],
+            [
+                [str(n), d, format_money(i.amount_cents) + (" (down)" if i.is_down_payment else "")]
+                for (n, d, _), i in zip(rows, plan.installments, strict=True)
+            ],
+            right={0, 2},
+        )
+        print(f"Total {format_money(plan.total_cents)} in {len(rows)} payments")
+    return EXIT_OK
+
+
+NO_DATABASE = frozenset({"plan"})  # pure calculations: no database is opened or created
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, Context], int]] = {
+    "plan": cmd_plan,
     "next": cmd_next,
     "release": cmd_release,
     "queue": cmd_queue,
@@ -764,6 +832,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     from .store.db import StoreError, close_database, open_database
 
     try:
+        if args.command in NO_DATABASE:
+            return COMMANDS[args.command](args, s, ctx)
         open_database(s.db_url, file_mode=s.db_file_mode)
         if args.demo and args.command != "demo":
             _ensure_demo(s, ctx)

@@ -220,3 +220,39 @@ def test_consent_and_avoid_commands(
     assert "Cleared 2" in out
     code, out, _ = cli(capsys, db_url, "consent", "K-1", "--revoke")
     assert "ended" in out
+
+
+def test_plan_reproduces_the_design_examples(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = f"sqlite:///{tmp_path}/never.db"
+    code = run(["--db", db, "plan", "--balance", "1000.00", "--installments", "3",
+                "--first", "2027-01-31", "--format", "csv"])  # fmt: skip
+    out, _ = capsys.readouterr()
+    assert code == 0
+    assert out.splitlines() == [
+        "number,due_on,amount",
+        "1,2027-01-31,333.34",
+        "2,2027-02-28,333.33",
+        "3,2027-03-31,333.33",
+    ]
+    code = run(["--db", db, "plan", "--balance", "1000", "--payment", "300", "--first",
+                "2026-01-31", "--down", "100", "--format", "json"])  # fmt: skip
+    rows = json.loads(capsys.readouterr()[0])
+    assert [(r["due_on"], r["amount"]) for r in rows] == [
+        ("2026-01-31", "100.00"),
+        ("2026-02-28", "300.00"),
+        ("2026-03-31", "300.00"),
+        ("2026-04-30", "300.00"),
+    ]
+    assert not (tmp_path / "never.db").exists()  # a calculation opens no database
+
+
+def test_plan_with_a_zero_installment_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = run(["--db", f"sqlite:///{tmp_path}/x.db", "plan", "--balance", "0.02",
+                "--installments", "3", "--first", "2026-01-31"])  # fmt: skip
+    _, err = capsys.readouterr()
+    assert code == 1
+    assert "installment of $0.00" in err

@@ -4,7 +4,7 @@
 
 Creates the demo database first if the file does not exist (that takes a while), then
 times the whole command (process start included) at midday, at an hour when almost
-nothing is callable (04:30 UTC: only the Pacific, Alaska and Hawaii), and at 06:00 UTC
+nothing is callable (04:30 UTC: only the Pacific, Alaska and Hawaii), and at 10:00 UTC
 (nothing in the US is callable), each beside the raw SQL top-50 on an indexed column.
 """
 
@@ -22,7 +22,7 @@ NOW = "2026-11-25T17:00:00Z"
 HOURS = {
     "midday (12:00 Eastern)": "2026-11-25T17:00:00Z",
     "almost nothing callable (04:30 UTC)": "2026-11-26T04:30:00Z",
-    "nothing callable (06:00 UTC)": "2026-11-26T06:00:00Z",
+    "nothing callable (10:00 UTC)": "2026-11-26T10:00:00Z",
 }
 
 

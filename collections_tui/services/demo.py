@@ -61,6 +61,7 @@ from ..store.models import Account, Coordinator, database
 from . import audit
 from .context import Context
 from .errors import InputError
+from .facts import CLAIM_HOLD
 from .zonesets import ZoneSetCache
 
 __all__ = ["CHUNK_ACCOUNTS", "DemoReport", "account_number", "generate_demo"]
@@ -925,6 +926,9 @@ class _Generator:
                 else:
                     reasons = compliance.verdict(facts, self.now, policy).reasons
                     row[16] = next((x for x in reasons if x in _BLOCK_REASONS), "frequency_cap")
+        if story.claim_pending:  # never callable while the payer decides: held indefinitely
+            row[12] = _db_text(CLAIM_HOLD)
+            row[16] = "claim_pending"
         kept, broken, open_broken = _promise_state(story.promises, story.payments, self.grace)
         last_on = cal.local_day(recent[-1][0], rules.home_zone) if recent else None
         tier, key = self._priority(

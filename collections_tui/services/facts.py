@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -38,6 +38,10 @@ from .context import Context
 from .zonesets import ZoneSetCache
 
 _CHUNK = 500
+
+# blocked_until for an account whose balance awaits an insurance decision: no date can be
+# known, so the pre-filter holds it until the claim's status changes (which refreshes it).
+CLAIM_HOLD = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
@@ -379,7 +383,9 @@ def refresh_accounts(ctx: Context, ids: Iterable[int]) -> None:
         )
         until = c.blocked_until(facts, now, ctx.policy)
         reason: str | None = None
-        if until is not None:
+        if facts.claim_pending:
+            until, reason = CLAIM_HOLD, "claim_pending"
+        elif until is not None:
             v = c.verdict(facts, now, ctx.policy)
             reason = next(
                 (

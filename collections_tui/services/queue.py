@@ -16,7 +16,6 @@ falls due without anything being rewritten.
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -188,25 +187,26 @@ def _matches_search(item: Loaded, search: str | None) -> bool:
     return s in item.row.number.lower() or s in item.row.debtor_name.lower()
 
 
-class _Walker:
-    """Keyset pagination over one zone set's slice of the queue index."""
+class _Pages:
+    """Keyset pagination over the queue index (``account_queue``: status, tier, score key
+    descending, id), restricted to the zone sets inside calling hours now. One query a page:
+    the index hands rows over in queue order, so even when only Hawaii is callable the
+    database reads a few thousand index entries, never the table."""
 
-    def __init__(self, ctx: Context, zone_set_id: int | None, base: Any, page: int) -> None:
-        self.zone_set_id = zone_set_id
-        self.base = base
+    def __init__(self, base: Any, zone_set_ids: list[int], page: int) -> None:
+        zone = Account.zone_set.is_null()
+        if zone_set_ids:
+            zone = zone | Account.zone_set.in_(zone_set_ids)
+        self.cond = base & zone
         self.page = page
         self.after: tuple[int, int, int] | None = None
         self.done = False
 
     def fetch(self) -> list[tuple[int, int, int]]:
-        """Next page of (tier, -score_key, id)."""
+        """Next page of (tier, -score_key, id), in queue order."""
         if self.done:
             return []
-        cond = self.base & (
-            Account.zone_set.is_null()
-            if self.zone_set_id is None
-            else (Account.zone_set == self.zone_set_id)
-        )
+        cond = self.cond
         if self.after is not None:
             t, neg_score, last_id = self.after
             score = -neg_score
@@ -226,18 +226,22 @@ class _Walker:
             self.done = True
         if rows:
             self.after = rows[-1]
+        self.page = min(self.page * 2, 2000)
         return rows
 
 
-def _due_callbacks(ctx: Context, eligible: Any) -> list[int]:
+def _due_callbacks(ctx: Context, cond: Any, limit: int, offset: int = 0) -> list[int]:
+    """Accounts with a callback come due that the cached columns say may be callable,
+    oldest callback first."""
     now = to_db(ctx.now())
     q = (
         Callback.select(Callback.account, fn.MIN(Callback.due_at))
         .join(Account)
-        .where(Callback.done_at.is_null() & (Callback.due_at <= now) & eligible)
+        .where(Callback.done_at.is_null() & (Callback.due_at <= now) & cond)
         .group_by(Callback.account)
-        .order_by(fn.MIN(Callback.due_at))
-        .limit(500)
+        .order_by(fn.MIN(Callback.due_at), Callback.account)
+        .limit(limit)
+        .offset(offset)
     )
     return [int(r[0]) for r in tuples(q)]
 
@@ -271,42 +275,38 @@ def build_queue(
 
     # Tier 1: callbacks that have come due.
     if filters.tier in (None, "callback_due"):
-        cb_ids = _due_callbacks(ctx, eligible)
-        loaded = load_facts(ctx, cb_ids)
-        for i in cb_ids:
-            item = loaded.get(i)
-            if item is None or not _matches_search(item, filters.search):
-                continue
-            seen.add(i)
-            v = c.verdict(item.facts, now, ctx.policy, coordinator=who)
-            if v.callable and len(callable_rows) < limit:
-                callable_rows.append(_row(ctx, len(callable_rows) + 1, item, v, 1))
-            elif not v.callable:
-                refused.append(((1, 0, i), item, v))
+        zone = Account.zone_set.is_null()
+        if open_sets:
+            zone = zone | Account.zone_set.in_(open_sets)
+        page, offset = max(limit * 2, 20), 0
+        while len(callable_rows) < limit:
+            cb_ids = _due_callbacks(ctx, prefilter & zone, page, offset)
+            offset += page
+            loaded = load_facts(ctx, cb_ids)
+            for i in cb_ids:
+                item = loaded.get(i)
+                if item is None or not _matches_search(item, filters.search):
+                    continue
+                seen.add(i)
+                v = c.verdict(item.facts, now, ctx.policy, coordinator=who)
+                if v.callable and len(callable_rows) < limit:
+                    callable_rows.append(_row(ctx, len(callable_rows) + 1, item, v, 1))
+                elif not v.callable:
+                    refused.append(((1, 0, i), item, v))
+            if len(cb_ids) < page:
+                break
 
-    # Tiers 2 and 3: merge the zone sets' index walks.
+    # Tiers 2 and 3: the queue index, page by page, each row confirmed by the verdict.
     if filters.tier != "callback_due":
-        page = max(limit, 20)
-        walkers = [_Walker(ctx, z, prefilter, page) for z in open_sets]
-        walkers.append(_Walker(ctx, None, prefilter, page))  # accounts not yet given a set
-        heap: list[tuple[tuple[int, int, int], int]] = []
-        buffers: dict[int, list[tuple[int, int, int]]] = {}
-        for w_index, w in enumerate(walkers):
-            buffers[w_index] = w.fetch()
-            if buffers[w_index]:
-                heapq.heappush(heap, (buffers[w_index].pop(0), w_index))
-        while heap and len(callable_rows) < limit:
-            batch: list[tuple[tuple[int, int, int], int]] = []
-            while heap and len(batch) < page:
-                key, w_index = heapq.heappop(heap)
-                batch.append((key, w_index))
-                if not buffers[w_index]:
-                    buffers[w_index] = walkers[w_index].fetch()
-                if buffers[w_index]:
-                    heapq.heappush(heap, (buffers[w_index].pop(0), w_index))
-            ids = [key[2] for key, _ in batch if key[2] not in seen]
-            loaded = load_facts(ctx, ids)
-            for key, _ in batch:
+        pages = _Pages(prefilter, open_sets, max(limit + limit // 2, 20))
+        while len(callable_rows) < limit:
+            batch = [key for key in pages.fetch() if key[2] not in seen]
+            if not batch:
+                if pages.done:
+                    break
+                continue
+            loaded = load_facts(ctx, [key[2] for key in batch])
+            for key in batch:
                 i = key[2]
                 item = loaded.get(i)
                 if item is None or i in seen or not _matches_search(item, filters.search):

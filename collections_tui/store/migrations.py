@@ -146,7 +146,8 @@ CREATE INDEX avoid_window_debtor ON avoid_window (debtor_id);
 ALTER TABLE contact ADD COLUMN direction VARCHAR(8) NOT NULL DEFAULT 'outbound';
 ALTER TABLE phone ADD COLUMN inconvenient {bool} NOT NULL DEFAULT FALSE;
 ALTER TABLE account ADD COLUMN blocked_reason VARCHAR(24);
-CREATE INDEX account_zone_queue ON account (zone_set_id, status, tier, score DESC, id);
+DROP INDEX account_queue;
+CREATE INDEX account_queue ON account (status, tier, score DESC, id);
 CREATE INDEX callback_open_due ON callback (done_at, due_at);
 CREATE TABLE meta (key VARCHAR(64) NOT NULL PRIMARY KEY, value TEXT NOT NULL);
 """
@@ -171,7 +172,7 @@ MIGRATIONS: Sequence[Migration] = (
         V1,
     ),
     Migration(2, "queue pre-filter facts: zone sets, blocked_until, tier, score", V2),
-    Migration(3, "consent, inconvenient times, inbound contacts, per-zone-set queue index", V3),
+    Migration(3, "consent, inconvenient times, inbound contacts, queue index in queue order", V3),
 )
 
 LATEST = MIGRATIONS[-1].version

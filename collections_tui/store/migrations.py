@@ -148,6 +148,8 @@ ALTER TABLE phone ADD COLUMN inconvenient {bool} NOT NULL DEFAULT FALSE;
 ALTER TABLE account ADD COLUMN blocked_reason VARCHAR(24);
 DROP INDEX account_queue;
 CREATE INDEX account_queue ON account (status, tier, score DESC, id);
+CREATE INDEX account_blocked_summary ON account
+  (status, flags, zone_set_id, blocked_reason, blocked_until, balance_cents, due_date);
 CREATE INDEX callback_open_due ON callback (done_at, due_at);
 CREATE TABLE meta (key VARCHAR(64) NOT NULL PRIMARY KEY, value TEXT NOT NULL);
 """

@@ -30,9 +30,7 @@ from ..store.models import (
     Contact,
     Debtor,
     Lease,
-    LedgerEntry,
     Phone,
-    Promise,
 )
 from .context import Context
 from .zonesets import ZoneSetCache
@@ -290,60 +288,15 @@ def load_facts(
 
 
 def promise_states(ctx: Context, ids: Sequence[int]) -> dict[int, tuple[int, int, bool]]:
-    """Per account: (promises kept, promises broken, a broken promise still unanswered).
+    """Per account: (promises kept, promises missed, belongs in the ``broken_promise`` tier
+    now) — a missed promise or a broken arrangement not yet answered (see
+    :mod:`collections_tui.services.arrangements`)."""
+    from . import arrangements
 
-    A promise is kept when the payments posted from the day it was made through its date +
-    grace cover its amount; broken when its date + grace has passed without that. The
-    account stays in the ``broken_promise`` tier until a later payment or a newer promise.
-    """
-    today = ctx.today()
-    grace = timedelta(days=ctx.grace_days)
-    q: Any
-    promises: dict[int, list[tuple[date, date, int]]] = {}
-    for chunk in _chunks(list(ids)):
-        q = Promise.select(
-            Promise.account, Promise.created_at, Promise.due_on, Promise.amount_cents
-        ).where(Promise.account.in_(list(chunk)) & Promise.cancelled_at.is_null())
-        for account_id, created, due, amount in tuples(q):
-            made_at = from_db(created)
-            due_date = date_from_db(due)
-            assert made_at is not None and due_date is not None
-            promises.setdefault(int(account_id), []).append((made_at.date(), due_date, int(amount)))
-    if not promises:
-        return {}
-    payments: dict[int, list[tuple[date, int]]] = {}
-    for chunk in _chunks(sorted(promises)):
-        q = LedgerEntry.select(
-            LedgerEntry.account, LedgerEntry.posted_on, LedgerEntry.amount_cents
-        ).where(
-            LedgerEntry.account.in_(list(chunk))
-            & LedgerEntry.kind.in_(["payment", "insurance_payment"])
-        )
-        for account_id, posted, amount in tuples(q):
-            posted_on = date_from_db(posted)
-            assert posted_on is not None
-            payments.setdefault(int(account_id), []).append((posted_on, -int(amount)))
-    out: dict[int, tuple[int, int, bool]] = {}
-    for account_id, items in promises.items():
-        paid = payments.get(account_id, [])
-        kept = broken = 0
-        latest_broken: date | None = None
-        latest_activity: date | None = None
-        for made, due_on, amount in sorted(items, key=lambda p: p[1]):
-            window_paid = sum(a for d, a in paid if made <= d <= due_on + grace)
-            if window_paid >= amount:
-                kept += 1
-            elif today > due_on + grace:
-                broken += 1
-                latest_broken = max(latest_broken or due_on, due_on)
-            latest_activity = max(latest_activity or made, made)
-        open_broken = False
-        if latest_broken is not None:
-            settled_after = any(d > latest_broken for d, _ in paid)
-            newer_promise = any(made > latest_broken for made, _, _ in items)
-            open_broken = not settled_after and not newer_promise
-        out[account_id] = (kept, broken, open_broken)
-    return out
+    return {
+        i: (h.kept, h.missed, h.open_broken)
+        for i, h in arrangements.promise_history(ctx, ids).items()
+    }
 
 
 def priority_of(ctx: Context, loaded: Loaded) -> Priority:

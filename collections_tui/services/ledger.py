@@ -16,7 +16,7 @@ from ..domain.money import format_amount
 from ..store.db import to_db, write_transaction
 from ..store.models import Account, LedgerEntry, database
 from ..store.queries import balance_mismatches
-from . import audit
+from . import arrangements, audit
 from .context import Context
 from .errors import InputError, NotFound
 
@@ -114,6 +114,7 @@ def pay(
             memo=memo or "payment",
             source="pay",
         )
+        arrangements.sync_statuses(ctx, [account_id])
         balance = Account.get_by_id(account_id).balance_cents
     return Posted(entry_id=entry_id, account_number=number, balance_cents=int(balance))
 

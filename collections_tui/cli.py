@@ -456,8 +456,29 @@ def cmd_account(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
     if view.promises:
         print("\nPromises")
         for p in view.promises:
-            flag = " (cancelled)" if p.cancelled else ""
-            print(f"  {p.due_on}  {format_money(p.amount_cents, cur)}  by {p.coordinator}{flag}")
+            paid = f", {format_money(p.paid_cents, cur)} paid" if p.paid_cents else ""
+            print(
+                f"  {p.due_on}  {format_money(p.amount_cents, cur):>11}  {p.status:<14}"
+                f" (grace to {p.grace_ends}{paid})  by {p.coordinator}"
+            )
+    if view.arrangements:
+        print("\nArrangements")
+        for a in view.arrangements:
+            every = f", every {a.every}" if a.every else ""
+            line = (
+                f"  #{a.id} {a.kind} {a.status}: {format_money(a.total_cents, cur)} in "
+                f"{len(a.installments)} payment(s){every}; {format_money(a.paid_cents, cur)} paid"
+            )
+            if a.discount_cents:
+                line += f"; discount {format_money(a.discount_cents, cur)}"
+            print(line)
+            if a.next_due_on is not None and a.status in ("active", "broken"):
+                overdue = (
+                    f"; {format_money(a.overdue_cents, cur)} overdue" if a.overdue_cents else ""
+                )
+                print(
+                    f"     next due {a.next_due_on}: {format_money(a.next_due_cents, cur)}{overdue}"
+                )
     if view.callbacks:
         print("\nCallbacks")
         for cb in view.callbacks:

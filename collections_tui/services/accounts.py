@@ -24,8 +24,8 @@ from ..store.models import (
     LedgerEntry,
     Note,
     Phone,
-    Promise,
 )
+from .arrangements import ArrangementView, PromiseView, arrangements_for, promises_for
 from .consent import AvoidView, ConsentView, list_avoid, list_consents
 from .context import Context
 from .errors import NotFound
@@ -84,15 +84,6 @@ class NoteView:
     coordinator: str
     body: str
     addendum_of: int | None
-
-
-@dataclass(frozen=True)
-class PromiseView:
-    amount_cents: int
-    due_on: date
-    coordinator: str
-    created_at: datetime
-    cancelled: bool
 
 
 @dataclass(frozen=True)
@@ -160,6 +151,7 @@ class AccountView:
     contacts: tuple[ContactView, ...] = field(default=())
     notes: tuple[NoteView, ...] = field(default=())
     promises: tuple[PromiseView, ...] = field(default=())
+    arrangements: tuple[ArrangementView, ...] = field(default=())
     callbacks: tuple[CallbackView, ...] = field(default=())
     claims: tuple[ClaimView, ...] = field(default=())
     verdict: VerdictView | None = None
@@ -272,16 +264,8 @@ def get_account(ctx: Context, number: str, *, history: int = 200) -> AccountView
         .order_by(Contact.at.desc(), Contact.id.desc())
         .limit(history)
     ]
-    promises = [
-        PromiseView(
-            amount_cents=p.amount_cents,
-            due_on=date_from_db(p.due_on) or today,
-            coordinator=p.coordinator,
-            created_at=from_db(p.created_at) or now,
-            cancelled=p.cancelled_at is not None,
-        )
-        for p in Promise.select().where(Promise.account == acct.id).order_by(Promise.due_on.desc())
-    ]
+    promises = promises_for(ctx, [acct.id]).get(acct.id, [])
+    arrangement_views = arrangements_for(ctx, [acct.id]).get(acct.id, [])
     callbacks = [
         CallbackView(
             due_at=from_db(c.due_at) or now, coordinator=c.coordinator, done=c.done_at is not None
@@ -362,6 +346,7 @@ def get_account(ctx: Context, number: str, *, history: int = 200) -> AccountView
         contacts=tuple(contacts),
         notes=tuple(notes),
         promises=tuple(promises),
+        arrangements=tuple(arrangement_views),
         callbacks=tuple(callbacks),
         claims=tuple(claims),
         verdict=verdict_view,

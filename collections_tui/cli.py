@@ -242,6 +242,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--down", metavar="AMOUNT")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
+    p = command(
+        "offers",
+        "arrangement options to read out on the call, within the creditor's policy",
+        "What a coordinator can offer for an account's balance: pay in full today (with the "
+        "policy's discount), a plan within policy, the plan that fits what the debtor can pay, "
+        "and the largest settlement within policy. Offers outside policy are marked as "
+        "needing supervisor approval, with the rule they break.",
+    )
+    p.add_argument("number", metavar="NUMBER")
+    p.add_argument("--can-pay", metavar="AMOUNT", help="what the debtor says they can pay")
+    p.add_argument("--every", choices=["week", "2weeks", "month"], default="month")
+
     p = command("pay", "record a payment received on an account")
     p.add_argument("number", metavar="NUMBER")
     p.add_argument("amount", metavar="AMOUNT", help="plain decimal, e.g. 125.00")
@@ -274,7 +286,17 @@ def _context(s: Settings) -> Context:
         weights = Weights(**weights_table) if isinstance(weights_table, dict) else Weights()
     except (TypeError, ValueError) as exc:
         raise SettingsError(f"{s.config_path}: [priority] {exc}") from None
+    from .domain.arrangements import policies_from_config
+
+    try:
+        default_policy, creditor_policies = policies_from_config(
+            dict(s.raw.get("arrangements", {}) or {})
+        )
+    except (ValueError, TypeError) as exc:
+        raise SettingsError(f"{s.config_path}: [arrangements] {exc}") from None
     return Context(
+        arrangement_policy=default_policy,
+        creditor_policies=creditor_policies,
         actor=s.coordinator,
         clock=_clock(s),
         default_region=s.default_region,
@@ -780,10 +802,48 @@ def cmd_plan(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
     return EXIT_OK
 
 
+def cmd_offers(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
+    from .domain.arrangements import PlanError, build_offers
+    from .services.accounts import get_account
+
+    view = get_account(ctx, args.number, history=0)
+    can_pay = _money_arg(args.can_pay, "--can-pay", allow_zero=True) if args.can_pay else None
+    policy = ctx.policy_for(view.creditor)
+    try:
+        offers = build_offers(
+            view.balance_cents, ctx.today(), policy, can_pay_cents=can_pay, every=args.every
+        )
+    except PlanError as exc:
+        raise InputError(f"{args.number}: {exc}") from None
+    cur = view.currency
+    print(f"{view.number} — {view.debtor_name}: balance {format_money(view.balance_cents, cur)}")
+    for n, o in enumerate(offers, 1):
+        approval = o.check.needs_approval or not o.check.within_policy
+        mark = "  [needs approval]" if approval and "approval" not in o.title else ""
+        print(f"\n{n}. {o.title}{mark}")
+        if o.note:
+            print(f"   {o.note}")
+        for rule in o.check.broken_rules:
+            print(f"   - {rule}")
+        if o.schedule is not None:
+            shown = o.schedule.installments[:6]
+            for i in shown:
+                down = " (down)" if i.is_down_payment else ""
+                print(
+                    f"   {i.number:>3}  {i.due_on}  {format_money(i.amount_cents, cur):>12}{down}"
+                )
+            more = len(o.schedule.installments) - len(shown)
+            if more > 0:
+                print(f"   … {more} more, last {o.schedule.last_due_on}")
+            print(f"   total {format_money(o.schedule.total_cents, cur)}")
+    return EXIT_OK
+
+
 NO_DATABASE = frozenset({"plan"})  # pure calculations: no database is opened or created
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, Context], int]] = {
     "plan": cmd_plan,
+    "offers": cmd_offers,
     "next": cmd_next,
     "release": cmd_release,
     "queue": cmd_queue,

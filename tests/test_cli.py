@@ -256,3 +256,22 @@ def test_plan_with_a_zero_installment_is_refused(
     _, err = capsys.readouterr()
     assert code == 1
     assert "installment of $0.00" in err
+
+
+def test_offers_respect_the_creditor_policy(
+    db: Database, db_url: str, ctx: Context, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(
+        '[arrangements]\nmax_term_months = 12\nmin_installment = "25.00"\n'
+        '[arrangements.creditors."Summit Orthopedics"]\nmax_term_months = 24\n',
+        encoding="utf-8",
+    )
+    make_account(ctx, "O-1", balance_cents=120_000, creditor="Summit Orthopedics")
+    make_account(ctx, "O-2", balance_cents=120_000, creditor="Metro Utilities")
+    code, out, _ = cli(capsys, db_url, "--config", str(cfg), "offers", "O-1", "--can-pay", "60")
+    assert code == 0
+    assert "20 monthly payments of $60.00" in out  # 20 months: within Summit's 24
+    assert "needs approval" not in out.split("3.")[1].split("\n")[0]
+    code, out, _ = cli(capsys, db_url, "--config", str(cfg), "offers", "O-2", "--can-pay", "60")
+    assert "term 20 months is longer than the 12 months allowed" in out

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from ..domain.arrangements import ArrangementPolicy, policy_for
 from ..domain.compliance import DEFAULT_POLICY, Policy
 from ..domain.priority import Weights
 from ..domain.zones import DEFAULT_ZONES
@@ -23,6 +24,12 @@ class Context:
     weights: Weights = field(default_factory=Weights)
     grace_days: int = 3  # a promise is broken when unpaid this many days after its date
     lease_minutes: int = 15
+    arrangement_policy: ArrangementPolicy = field(default_factory=ArrangementPolicy)
+    creditor_policies: dict[str, ArrangementPolicy] = field(default_factory=dict)
+
+    def policy_for(self, creditor: str) -> ArrangementPolicy:
+        """The arrangement policy for a creditor (its own, or the default)."""
+        return policy_for(creditor, self.creditor_policies, self.arrangement_policy)
 
     def now(self) -> datetime:
         return self.clock.now()

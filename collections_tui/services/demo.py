@@ -395,7 +395,9 @@ class _Story:
     tier, score), gathered while its history is made."""
 
     attempts: list[tuple[int, str, str | None]]  # (UTC epoch seconds, outcome, e164)
-    promises: list[tuple[int, int, int]]  # (day made, day due, amount)
+    promises: list[tuple[int, int, int]]  # (office day made, day due, amount)
+    # (office day created, stored status, installment due days, amounts), oldest first
+    arrangements: list[tuple[int, str, list[int], list[int]]]
     payments: list[tuple[int, int]]  # (day posted, amount) of payments and insurance payments
     callback_due: bool
     claim_pending: bool
@@ -406,26 +408,52 @@ class _Story:
         return any(o in compliance.RIGHT_PARTY for _t, o, _e in self.attempts)
 
 
-def _promise_state(
-    promises: list[tuple[int, int, int]], payments: list[tuple[int, int]], grace: int
+def _promise_history(
+    promises: list[tuple[int, int, int]],
+    arrangements: list[tuple[int, str, list[int], list[int]]],
+    payments: list[tuple[int, int]],
+    grace: int,
 ) -> tuple[int, int, bool]:
-    """(kept, broken, a broken promise still unanswered) -- the rule of
-    ``services.facts.promise_states``, on day numbers (0 = today)."""
-    if not promises:
+    """(kept, missed, belongs in the broken_promise tier now) -- the rule of
+    ``services.arrangements.promise_history``, on day numbers (0 = today).
+
+    ``promises`` are (office day made, day due, amount); ``arrangements`` (office day
+    created, stored status, installment due days, installment amounts), oldest first;
+    ``payments`` (day posted, cents) of every payment kind."""
+    if not promises and not arrangements:
         return 0, 0, False
-    kept = broken = 0
-    latest_broken: int | None = None
-    for made, due, amount in sorted(promises, key=lambda p: p[1]):
-        if sum(a for d, a in payments if made <= d <= due + grace) >= amount:
+    paid = [(d, a) for d, a in payments if d <= 0]  # posted after today: not yet happened
+    kept = missed = 0
+    open_broken = False
+    arranged_on = [made for made, status, _d, _a in arrangements if status != "cancelled"]
+    for made, due, amount in promises:
+        # domain.promises.promise_status: payments from the day it was made through grace
+        grace_ends = due + grace
+        last = min(grace_ends, 0)
+        if sum(a for d, a in paid if a > 0 and made <= d <= last) >= amount:
             kept += 1
-        elif due + grace < 0:
-            broken += 1
-            latest_broken = due if latest_broken is None else max(latest_broken, due)
-    if latest_broken is None:
-        return kept, broken, False
-    settled_after = any(d > latest_broken for d, _a in payments)
-    newer_promise = any(made > latest_broken for made, _d, _a in promises)
-    return kept, broken, not settled_after and not newer_promise
+        elif grace_ends < 0:  # missed (broken or partially kept)
+            missed += 1
+            if not open_broken:
+                open_broken = not (
+                    any(d > grace_ends for d, _a in paid)
+                    or any(m > due for m, _d, _a in promises)
+                    or any(on > due for on in arranged_on)
+                )
+    if arrangements and not open_broken:
+        created, status, dues, amounts = arrangements[-1]  # the current one, when live
+        if status in ("active", "broken"):
+            # domain.promises.apply_payments: payments from the creation day, oldest
+            # installment first; the oldest not fully covered decides the status.
+            received = sum(a for d, a in paid if a > 0 and d >= created)
+            running = 0
+            for due, _number, amount in sorted(zip(dues, range(len(dues)), amounts, strict=True)):
+                running += amount
+                if received < running:
+                    if due + grace < 0:  # broken: unpaid past grace
+                        open_broken = not any(m > due for m, _d, _a in promises)
+                    break
+    return kept, missed, open_broken
 
 
 def _utc(t: int) -> datetime:
@@ -440,9 +468,10 @@ def _db_text(instant: datetime) -> str:
 class _Calendar:
     """Pre-formatted dates and times relative to the clock, and calling-hour windows."""
 
-    def __init__(self, now: datetime, today: dt.date) -> None:
+    def __init__(self, now: datetime, today: dt.date, office_zone: str) -> None:
         self.now_ts = int(now.timestamp())
         self.today = today
+        self._office = ZoneInfo(office_zone)
         self.day0 = int(datetime(today.year, today.month, today.day, tzinfo=UTC).timestamp())
         first = today - timedelta(days=_BACK_DAYS)
         self.dates = [
@@ -477,9 +506,11 @@ class _Calendar:
         """The UTC calendar day offset of an instant."""
         return (t - self.day0) // _SECONDS_PER_DAY
 
-    def local_day(self, t: int, zone: str) -> int:
-        """The day offset of an instant on the wall calendar of ``zone``."""
-        return (t + self.utc_offset(zone, self.day(t)) - self.day0) // _SECONDS_PER_DAY
+    def office_day(self, t: int) -> int:
+        """The day offset of an instant on the office's calendar (``rules.home_zone``, the
+        zone ``today`` is in), as the services take a timestamp's day: the offset in force
+        at that instant (an evening call on a daylight-saving weekend keeps its day)."""
+        return (datetime.fromtimestamp(t, self._office).date() - self.today).days
 
     def date_of(self, off: int) -> dt.date:
         return self.today + timedelta(days=off)
@@ -533,11 +564,13 @@ class _Generator:
         self.rules = rules
         self.grace = rules.grace_days
         self._debtor_id = 0
-        self._promises: list[tuple[int, int, int]] = []  # (made day, due day, amount)
+        self._promises: list[tuple[int, int, int]] = []  # (office day made, day due, amount)
+        # (created day, status, due days, amounts): the account's plans, for its queue facts
+        self._arrangements: list[tuple[int, str, list[int], list[int]]] = []
         self._consents: list[tuple[int, int]] = []  # callback consents: (given, callback at)
         # One random stream per segment: segments can be made in parallel, same result.
         self.rng = random.Random(f"demo:{seed}:{segment}")
-        self.cal = _Calendar(now, today)
+        self.cal = _Calendar(now, today, rules.home_zone)
         self.now_str = self.cal.ts(self.cal.now_ts)
         # Ids local to the segment, from 1; the writer shifts them to free ids.
         self.ids: dict[str, Callable[[], int]] = {t: itertools.count(1).__next__ for t in _TABLES}
@@ -929,8 +962,10 @@ class _Generator:
         if story.claim_pending:  # never callable while the payer decides: held indefinitely
             row[12] = _db_text(CLAIM_HOLD)
             row[16] = "claim_pending"
-        kept, broken, open_broken = _promise_state(story.promises, story.payments, self.grace)
-        last_on = cal.local_day(recent[-1][0], rules.home_zone) if recent else None
+        kept, broken, open_broken = _promise_history(
+            story.promises, story.arrangements, story.payments, self.grace
+        )
+        last_on = cal.office_day(recent[-1][0]) if recent else None
         tier, key = self._priority(
             row[8],
             story.aging_from,
@@ -1446,12 +1481,14 @@ class _Generator:
         story = _Story(
             attempts=[(c.ts, c.outcome, c.phone.e164 if c.phone else None) for c in contacts],
             promises=self._promises,
+            arrangements=self._arrangements,
             payments=[(e[0], -e[3]) for e in entries if e[2] in _PAYMENT_KINDS],
             callback_due=open_callback_ts is not None and open_callback_ts <= cal.now_ts,
             claim_pending=awaiting_payer and balance > 0,
             aging_from=due_off if due_off is not None else cal.day(created_ts),
         )
         self._promises = []
+        self._arrangements = []
         row = [
             account_id,
             number,
@@ -1617,7 +1654,7 @@ class _Generator:
             reductions.append(
                 ("payment", amount, min(-1, max(c.off + 1, due)), "Payment - as promised", "system")
             )
-        self._promises.append((cal.day(c.ts + 45), due, amount))
+        self._promises.append((cal.office_day(c.ts + 45), due, amount))
         phone = c.phone
         self.rows["promise"].append(
             (
@@ -1719,6 +1756,7 @@ class _Generator:
                 cal.ts(min(changed, cal.now_ts - 60)) if changed is not None else None,
             )
         )
+        self._arrangements.append((cal.office_day(c.ts + 90), plan_status, dues, amounts))
         installments = self.rows["installment"]
         next_installment = self.ids["installment"]
         for k in range(n):

@@ -247,6 +247,68 @@ def test_area_code_table_is_real() -> None:
     assert len(states) >= 50  # every state and DC
 
 
+def test_promise_history_on_day_numbers_follows_the_services_rule() -> None:
+    """``_promise_history`` mirrors ``services.arrangements.promise_history`` on the demo's
+    day numbers (0 = today, grace 3): (kept, missed, in the broken_promise tier now)."""
+    ph = demo._promise_history
+    promise = (-30, -20, 5_000)  # made 30 days ago, due 20 days ago: grace ended on day -17
+    assert ph([], [], [(-5, 100)], 3) == (0, 0, False)
+    assert ph([promise], [], [], 3) == (0, 1, True)  # broken
+    assert ph([promise], [], [(-25, 1_000)], 3) == (0, 1, True)  # partially kept = missed
+    assert ph([promise], [], [(-17, 5_000)], 3) == (1, 0, False)  # kept on grace's last day
+    assert ph([promise], [], [(-31, 5_000)], 3) == (0, 1, True)  # paid before it was made
+    assert ph([promise], [], [(-16, 100)], 3) == (0, 1, False)  # answered: paid after grace
+    assert ph([promise], [], [(-17, 100)], 3) == (0, 1, True)  # ... within grace is no answer
+    assert ph([promise], [], [(1, 9_000)], 3) == (0, 1, True)  # posted after today: not yet
+    assert ph([promise, (-19, 0, 5_000)], [], [], 3) == (0, 1, False)  # a newer promise
+    assert ph([promise, (-20, 0, 5_000)], [], [], 3) == (0, 1, True)  # ... made on the due day
+    assert ph([(-3, 1, 5_000)], [], [], 3) == (0, 0, False)  # pending
+    assert ph([(-9, -2, 5_000)], [], [], 3) == (0, 0, False)  # in grace
+    # a plan made after the missed promise's due date answers it, whatever became of it
+    done = (-19, "completed", [-10], [5_000])
+    assert ph([promise], [done], [], 3) == (0, 1, False)
+    assert ph([promise], [(-20, "completed", [-10], [5_000])], [], 3) == (0, 1, True)
+    # the current plan, broken now: an installment unpaid past grace (payments count from
+    # the day the plan was made, the oldest installment first, the rest carrying forward)
+    plan = (-60, "active", [-50, -20, 10], [1_000, 1_000, 1_000])
+    assert ph([], [plan], [(-49, 1_000)], 3) == (0, 0, True)
+    assert ph([], [plan], [(-49, 2_000)], 3) == (0, 0, False)  # paid ahead
+    assert ph([], [plan], [(-49, 1_000), (-2, 1_000)], 3) == (0, 0, False)  # caught up
+    assert ph([], [plan], [(-61, 2_000)], 3) == (0, 0, True)  # paid before the plan
+    assert ph([], [plan], [(-49, 1_000), (3, 1_000)], 3) == (0, 0, True)  # not yet paid
+    assert ph([], [(-60, "active", [-50, -2], [1_000, 1_000])], [(-49, 1_000)], 3) == (
+        0,
+        0,
+        False,  # the second installment is still in grace
+    )
+    assert ph([(-19, 5, 900)], [plan], [(-49, 1_000)], 3) == (0, 0, False)  # promised since
+    assert ph([(-20, 5, 900)], [plan], [(-49, 1_000)], 3) == (0, 0, True)  # ... on the due day
+    assert ph([], [(*plan[:1], "completed", *plan[2:])], [], 3) == (0, 0, False)  # final
+    assert ph([], [(*plan[:1], "broken", *plan[2:])], [(-49, 2_000)], 3) == (0, 0, False)
+    newer = (-10, "active", [5], [3_000])  # only the latest plan's state counts
+    assert ph([], [plan, newer], [(-49, 1_000)], 3) == (0, 0, False)
+    # kept and missed promises are counted for the score whatever the tier says
+    kept = (-40, -35, 1_000)
+    assert ph([kept, promise], [], [(-36, 1_000)], 3) == (1, 1, True)
+
+
+def test_office_day_uses_the_offset_of_the_instant() -> None:
+    """A call late on Saturday evening in Hawaii is early Sunday in UTC; on the weekend New
+    York moves its clocks it is still Saturday in the office, as ``services`` reads it."""
+    cal = demo._Calendar(NOW, TODAY, "America/New_York")
+    saturday = date(2026, 3, 7)
+    for at in (
+        datetime(2026, 3, 8, 4, 30, tzinfo=UTC),  # 23:30 EST, before the change
+        datetime(2026, 3, 7, 15, 0, tzinfo=UTC),
+    ):
+        day = at.astimezone(ZoneInfo("America/New_York")).date()
+        assert day == saturday
+        assert cal.office_day(int(at.timestamp())) == (day - TODAY).days
+    sunday = datetime(2026, 3, 8, 5, 0, tzinfo=UTC)  # midnight EST: Sunday begins
+    assert cal.office_day(int(sunday.timestamp())) == (date(2026, 3, 8) - TODAY).days
+    assert cal.office_day(int(NOW.timestamp())) == 0
+
+
 # --------------------------------------------- one 2,000-account demo, read with SQL
 
 

@@ -154,6 +154,14 @@ CREATE INDEX callback_open_due ON callback (done_at, due_at);
 CREATE TABLE meta (key VARCHAR(64) NOT NULL PRIMARY KEY, value TEXT NOT NULL);
 """
 
+V4 = """
+CREATE TABLE draft (
+  id {pk}, coordinator VARCHAR(100) NOT NULL,
+  account_id INTEGER NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+  field VARCHAR(32) NOT NULL DEFAULT 'note', body TEXT NOT NULL, updated_at {ts} NOT NULL);
+CREATE UNIQUE INDEX draft_owner ON draft (coordinator, account_id, field);
+"""
+
 
 @dataclass(frozen=True)
 class Migration:
@@ -175,6 +183,7 @@ MIGRATIONS: Sequence[Migration] = (
     ),
     Migration(2, "queue pre-filter facts: zone sets, blocked_until, tier, score", V2),
     Migration(3, "consent, inconvenient times, inbound contacts, queue index in queue order", V3),
+    Migration(4, "drafts of notes being typed, kept across dropped sessions", V4),
 )
 
 LATEST = MIGRATIONS[-1].version

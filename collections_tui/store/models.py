@@ -274,6 +274,18 @@ class AvoidWindow(BaseModel):
     cleared_at = DateTimeField(null=True)
 
 
+class Draft(BaseModel):
+    """What a coordinator is typing on an account, saved as typed (v4)."""
+
+    id = AutoField()
+    coordinator = CharField(max_length=100)
+    account = ForeignKeyField(Account, on_delete="CASCADE")
+    account_id: int  # the raw id, without a query
+    field = CharField(max_length=32, default="note")
+    body = TextField()
+    updated_at = DateTimeField()
+
+
 class Meta(BaseModel):
     key = CharField(max_length=64, primary_key=True)
     value = TextField()
@@ -299,4 +311,5 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Consent,
     AvoidWindow,
     Meta,
+    Draft,
 )

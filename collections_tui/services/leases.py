@@ -14,8 +14,12 @@ takes the first account whose statement returns a row.
 
 from __future__ import annotations
 
+import random
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from peewee import OperationalError
 
 from ..store.db import from_db, to_db, tuples, write_transaction
 from ..store.models import Account, Lease, database
@@ -48,12 +52,23 @@ def take(ctx: Context, account_id: int) -> bool:
     db = database.obj
     now = ctx.now()
     expires = now + timedelta(minutes=ctx.lease_minutes)
-    with write_transaction(db):
-        row = db.execute_sql(
-            _TAKE.format(p=db.param),
-            (account_id, ctx.actor, to_db(now), to_db(expires), to_db(now)),
-        ).fetchone()
-    return row is not None
+    delay = 0.01
+    for attempt in range(8):
+        try:
+            with write_transaction(db):
+                row = db.execute_sql(
+                    _TAKE.format(p=db.param),
+                    (account_id, ctx.actor, to_db(now), to_db(expires), to_db(now)),
+                ).fetchone()
+            return row is not None
+        except OperationalError as exc:
+            # SQLite's busy timeout already waits; this covers the rare immediate BUSY
+            # (e.g. a WAL checkpoint racing a writer) so "database is locked" never shows.
+            if ("locked" not in str(exc) and "busy" not in str(exc).lower()) or attempt == 7:
+                raise
+            time.sleep(delay + random.random() * delay)
+            delay = min(delay * 2, 1.0)
+    return False
 
 
 def take_next(ctx: Context, filters: Filters | None = None) -> QueueRow | None:

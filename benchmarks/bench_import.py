@@ -203,9 +203,14 @@ def _cli() -> list[str]:
 def time_import(db: Path, csv_path: Path, *, label: str) -> float:
     cmd = [*_cli(), "--db", f"sqlite:///{db}", "--now", NOW, "import", "accounts", str(csv_path)]
     env = dict(os.environ, COLLECTIONS_NOW=NOW)
+    before = os.times()
     started = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True, env=env)
     elapsed = time.perf_counter() - started
+    after = os.times()
+    cpu = (after.children_user + after.children_system) - (
+        before.children_user + before.children_system
+    )
     if done.returncode != 0:
         sys.stderr.write(done.stderr[-4000:])
         raise SystemExit(f"{label}: import failed with exit code {done.returncode}")
@@ -213,6 +218,11 @@ def time_import(db: Path, csv_path: Path, *, label: str) -> float:
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"  {label}: {summary.split(': ', 1)[-1]}")
     print(f"  {label}: peak memory of the largest process so far {peak_mb:,.0f} MB")
+    print(
+        f"  {label}: CPU {cpu:.1f} s in all its processes ({cpu / elapsed:.2f} cores busy "
+        "on average; on a 2-core machine a figure well under 2 with a long wall time means "
+        "other work was competing)"
+    )
     return elapsed
 
 

@@ -42,10 +42,13 @@ accounts
     account whose flags an import changes gets its own ``flags.set`` audit event.
   * Phones: the file's list replaces the stored list (in file order). A stored phone whose
     E.164 number is in the file again keeps its row (so call records stay linked) and its
-    status: a number a coordinator marked ``bad`` or ``dnc`` stays so. A number that is new to
-    the debtor but was reported ``not_in_service``/``wrong_number`` in this account's call
-    history is stored as ``bad`` with a warning: an import never resurrects a bad number.
-    Invalid numbers are a warning and are kept with ``valid=False`` (never dialable).
+    status: a number a coordinator marked ``bad`` or ``dnc`` stays so. Stored numbers the
+    file no longer lists are deleted, except ``bad``/``dnc`` ones: they stay, after the
+    file's numbers (never dialable), so the mark survives if the number comes back. A
+    number new to the debtor that this account's call history reported
+    ``not_in_service``/``wrong_number`` is stored as ``bad`` with a warning. An import never
+    resurrects a bad number. Invalid numbers are a warning and are kept with
+    ``valid=False`` (never dialable).
   * An unknown US state is a warning (its time zones are unknown); a longer value than the
     column holds (state 10, postal code 20, creditor 200, account number 64) is an error.
     An email without ``@`` is a warning.
@@ -126,17 +129,21 @@ from typing import Any, NamedTuple, TypeVar
 
 from peewee import Database, PostgresqlDatabase
 
+from ..domain.claims import CLAIM_STATUSES as _CLAIM_STATUSES
+from ..domain.compliance import OUTCOMES
 from ..domain.flags import Flag, flag_names, parse_flags
 from ..domain.ledger import KINDS, LedgerError, signed_amount
 from ..domain.money import MoneyError, format_amount, parse_amount
 from ..domain.phones import ParsedPhone, parse_phone, parse_phone_list
+from ..domain.priority import fresh_sort_key
 from ..domain.zones import STATE_ZONES, zone_set
 from ..store.bulk import insert_rows, reserve_ids
 from ..store.db import to_db, write_transaction
 from ..store.models import database
-from . import audit
+from . import arrangements, audit
 from .context import Context
 from .errors import InputError
+from .facts import refresh_accounts
 from .zonesets import ZoneSetCache
 
 __all__ = [
@@ -149,32 +156,10 @@ __all__ = [
 
 IMPORT_KINDS: tuple[str, ...] = ("accounts", "transactions", "calls", "claims")
 
-# DESIGN §4: the outcome codes of a call.
-CALL_OUTCOMES: tuple[str, ...] = (
-    "no_answer",
-    "voicemail",
-    "busy",
-    "not_in_service",
-    "wrong_number",
-    "third_party",
-    "conversation",
-    "promise",
-    "arrangement",
-    "paid",
-    "refused",
-    "dispute",
-    "callback_requested",
-)
+CALL_OUTCOMES: tuple[str, ...] = OUTCOMES  # DESIGN §4, the one list in domain.compliance
 _BAD_NUMBER_OUTCOMES = ("not_in_service", "wrong_number")
 
-# Insurance claim statuses, in the order a claim usually moves through them.
-CLAIM_STATUSES: tuple[str, ...] = (
-    "submitted",  # sent to the payer
-    "pending",  # acknowledged, waiting
-    "in_process",  # being adjudicated
-    "paid",  # paid in full
-    "partially_paid",  # paid, with a patient responsibility or a shortfall
-    "denied",  # denied (see denial_code)
+CLAIM_STATUSES: tuple[str, ...] = _CLAIM_STATUSES  # the one list, in domain.claims
     "appealed",  # a denial is being appealed
     "closed",  # nothing more to do
 )
@@ -279,6 +264,7 @@ def import_file(ctx: Context, kind: str, path: Path, *, dry_run: bool = False) -
         with write_transaction(db):
             importer.stream(db, table)
             counts = importer.counts
+            _refresh_queue_facts(ctx, db, kind, importer)
             _audit_import(ctx, kind, name, table, counts, probs, importer)
         return _report(kind, name, table, counts, probs, dry_run)
     importer.parse(table)
@@ -293,8 +279,44 @@ def import_file(ctx: Context, kind: str, path: Path, *, dry_run: bool = False) -
             probs.raise_if_errors()
             importer.write(db)
             counts = importer.counts
+            _refresh_queue_facts(ctx, db, kind, importer)
             _audit_import(ctx, kind, name, table, counts, probs, importer)
     return _report(kind, name, table, counts, probs, dry_run)
+
+
+def _refresh_queue_facts(ctx: Context, db: Database, kind: str, importer: Any) -> None:
+    """Keep the queue's cached columns (tier, score, blocked_until) true for the accounts the
+    import changed, in the same transaction. New accounts got theirs as they were inserted
+    (no history yet); imported payments also move promise and arrangement statuses."""
+    ids: set[int] = set()
+    if kind == "accounts":
+        ids = {u.old.id for u in getattr(importer, "updates", ())}
+    elif kind == "transactions":
+        ids = {aid for aid, _r in importer.todo}
+        arrangements.sync_statuses(ctx, sorted(ids))  # refreshes them too
+        return
+    elif kind == "calls":
+        ids = {acct.id for acct, _r in importer.todo}
+    elif kind == "claims":
+        ids = {int(row[0]) for row in importer.inserts}
+        claim_ids = [int(u[-1]) for u in importer.updates]
+        for chunk in _chunks(claim_ids):
+            marks = _marks(db, len(chunk))
+            found = db.execute_sql(
+                f"SELECT DISTINCT account_id FROM claim WHERE id IN ({marks})", tuple(chunk)
+            ).fetchall()
+            ids.update(int(r[0]) for r in found)
+    if ids:
+        refresh_accounts(ctx, sorted(ids))
+
+
+def _aging_from(due: Any, today: date) -> date:
+    """The day a new account ages from: its due date, or today (the day it was opened)."""
+    if due is None or due == "":
+        return today
+    if isinstance(due, date):
+        return due
+    return date.fromisoformat(str(due)[:10])
 
 
 def _audit_import(
@@ -1512,7 +1534,17 @@ class _AccountsImporter(_Importer):
                     phone_inserts.append((pos, p, status))
                 if valid and status == "ok":
                     dialable_zones.append(_split_zones(zones_text))
-            phone_deletes = [op.id for ops in pool.values() for op in ops]
+            left = sorted((op for ops in pool.values() for op in ops), key=lambda op: op.position)
+            phone_deletes = [op.id for op in left if op.status == "ok"]
+            # A number a coordinator marked bad or dnc stays, after the file's numbers, so
+            # the mark is not lost if the number comes back in a later file.
+            pos = len(r[_A_PHONES])
+            for op in left:
+                if op.status != "ok":
+                    if op.position != pos:
+                        kept = (op.kind, op.raw, op.extension, op.valid, op.zones, op.problem)
+                        phone_updates.append((pos, *kept, op.id))
+                    pos += 1
         else:
             dialable_zones = [
                 _split_zones(op.zones) for op in old_phones if op.valid and op.status == "ok"
@@ -1561,7 +1593,9 @@ class _AccountsImporter(_Importer):
         if not new:
             return
         now = self.now_text
-        today = self.ctx.today().isoformat()
+        today_date = self.ctx.today()
+        today = today_date.isoformat()
+        weights = self.ctx.weights
         actor = self.ctx.actor
         debtor_ids = reserve_ids(db, "debtor", len(new))
         account_ids = reserve_ids(db, "account", len(new))
@@ -1611,13 +1645,17 @@ class _AccountsImporter(_Importer):
                 "flags",
                 "balance_cents",
                 "zone_set_id",
+                "score",
             ),
             (
-                (aid, r[1], did, r[10], r[11], r[12], r[13], r[14], zone_of(r[_A_ZONES]))
+                (
+                    aid, r[1], did, r[10], r[11], r[12], r[13], r[14], zone_of(r[_A_ZONES]),
+                    fresh_sort_key(r[14], _aging_from(r[12], today_date), weights),
+                )
                 for aid, did, r in zip(account_ids, debtor_ids, new, strict=True)
             ),
-            {"status": "open", **stamps},
-        )
+            {"status": "open", "tier": 3, **stamps},
+        )  # fmt: skip
         _insert(
             db,
             "ledger_entry",

@@ -91,3 +91,12 @@ def test_stored_key_keeps_the_order_as_days_pass(
             last_attempt_on=None,
         )
         assert score_from_key(key, day) == p_later.score
+
+
+@given(balances, st.integers(min_value=-400, max_value=3_000))
+def test_fresh_sort_key_equals_priority(balance: int, age: int) -> None:
+    from collections_tui.domain.priority import fresh_sort_key
+
+    aging_from = TODAY - timedelta(days=age)
+    p = priority(balance_cents=balance, aging_from=aging_from, today=TODAY, last_attempt_on=None)
+    assert fresh_sort_key(balance, aging_from) == p.sort_key

@@ -160,9 +160,6 @@ CALL_OUTCOMES: tuple[str, ...] = OUTCOMES  # DESIGN §4, the one list in domain.
 _BAD_NUMBER_OUTCOMES = ("not_in_service", "wrong_number")
 
 CLAIM_STATUSES: tuple[str, ...] = _CLAIM_STATUSES  # the one list, in domain.claims
-    "appealed",  # a denial is being appealed
-    "closed",  # nothing more to do
-)
 
 # ISO 3166-1 alpha-2 (officially assigned, plus XK, which many systems use for Kosovo).
 _COUNTRY_CODES = """

@@ -275,3 +275,22 @@ def test_offers_respect_the_creditor_policy(
     assert "needs approval" not in out.split("3.")[1].split("\n")[0]
     code, out, _ = cli(capsys, db_url, "--config", str(cfg), "offers", "O-2", "--can-pay", "60")
     assert "term 20 months is longer than the 12 months allowed" in out
+
+
+def test_imported_accounts_are_queued_by_score(
+    db: Database, db_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    f = tmp_path / "accounts.csv"
+    f.write_text(
+        "account_number,debtor_name,balance,phones,state,due_date\n"
+        "I-SMALL,Ann Lee,50.00,212-555-0143,NY,2026-09-01\n"
+        "I-BIG,Bo Chan,5000.00,212-555-0144,NY,2026-09-01\n"
+        "I-OLD,Cy Dunn,50.00,212-555-0145,NY,2025-09-01\n",
+        encoding="utf-8",
+    )
+    code, out, err = cli(capsys, db_url, "import", "accounts", str(f))
+    assert code == 0, err
+    assert "3 created" in out
+    code, out, _ = cli(capsys, db_url, "queue", "--format", "csv")
+    numbers = [line.split(",")[1] for line in out.strip().splitlines()[1:]]
+    assert numbers == ["I-BIG", "I-OLD", "I-SMALL"]

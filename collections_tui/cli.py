@@ -223,6 +223,38 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("release", "give back the lease on an account")
     p.add_argument("number", metavar="NUMBER")
+    p.add_argument("--any", action="store_true", help="whoever holds it (supervisors only)")
+
+    p = command("leases", "who holds which account now")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+    p = command("reassign", "move an account's lease to another coordinator (supervisors)")
+    p.add_argument("number", metavar="NUMBER")
+    p.add_argument("--to", required=True, metavar="NAME")
+
+    p = command("team", "coordinators and their roles")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+
+    p = command(
+        "set-role",
+        "make a coordinator a supervisor or a coordinator (supervisors only)",
+        "Set a coordinator's role. Only a supervisor may; the first supervisors are named in "
+        "the config file ([team] supervisors = [...]).",
+    )
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("role", choices=["coordinator", "supervisor"])
+
+    p = command("drafts", "notes you started typing and have not saved yet")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+
+    p = command(
+        "import-db",
+        "copy a SQLite database into this (empty) database, e.g. PostgreSQL",
+        "Copy every table of a SQLite database into the --db database, which must be empty: "
+        "for a team that outgrows one SQLite file. One transaction: all or nothing, "
+        "verified (row counts, balances) before it commits.",
+    )
+    p.add_argument("source", metavar="SOURCE_URL", help="sqlite:///path/to/collections.db")
 
     p = command(
         "plan",
@@ -747,8 +779,10 @@ def cmd_next(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
 
 def cmd_release(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
     from .services.leases import release
+    from .services.team import release_lease
 
-    if release(ctx, args.number):
+    done = release_lease(ctx, args.number, s.supervisors) if args.any else release(ctx, args.number)
+    if done:
         print(f"Released {args.number}")
     else:
         print(f"{args.number} was not leased")
@@ -839,10 +873,117 @@ def cmd_offers(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
     return EXIT_OK
 
 
-NO_DATABASE = frozenset({"plan"})  # pure calculations: no database is opened or created
+def cmd_leases(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
+    import csv
+
+    from .services.team import list_leases
+
+    leases = list_leases(ctx)
+    cols = ("account_number", "coordinator", "taken_at", "expires_at")
+    recs = [
+        {
+            "account_number": x.account_number,
+            "coordinator": x.coordinator,
+            "taken_at": _iso(x.taken_at),
+            "expires_at": _iso(x.expires_at),
+        }
+        for x in leases
+    ]
+    if args.format == "json":
+        print(json.dumps(recs, indent=2))
+    elif args.format == "csv":
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(cols)
+        w.writerows([r[c] for c in cols] for r in recs)
+    elif not recs:
+        print("No account is leased now.")
+    else:
+        _print_table(cols, [[r[c] for c in cols] for r in recs], right=set())
+    return EXIT_OK
+
+
+def cmd_reassign(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
+    from .services.team import reassign_lease
+
+    lease = reassign_lease(ctx, args.number, args.to, s.supervisors)
+    until = _iso(lease.expires_at)
+    print(f"{lease.account_number} is now leased to {lease.coordinator} until {until}")
+    return EXIT_OK
+
+
+def cmd_team(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
+    from .services.team import coordinators
+
+    people = coordinators(s.supervisors)
+    if args.format == "json":
+        print(json.dumps([{"name": p.name, "role": p.role, "supervisor": p.supervisor,
+                           "configured_supervisor": p.configured_supervisor} for p in people],
+                         indent=2))  # fmt: skip
+        return EXIT_OK
+    for p in people:
+        role = "supervisor" if p.supervisor else p.role
+        note = " (config)" if p.configured_supervisor else ""
+        print(f"{p.name:<24} {role}{note}")
+    return EXIT_OK
+
+
+def cmd_set_role(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
+    from .services.team import set_role
+
+    change = set_role(ctx, args.name, args.role, configured_supervisors=s.supervisors)
+    was = f" (was {change.previous})" if change.previous else " (new)"
+    print(f"{change.name} is now a {change.role}{was}")
+    return EXIT_OK
+
+
+def cmd_drafts(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
+    from .services.drafts import drafts_for
+
+    drafts = drafts_for(ctx)
+    if args.format == "json":
+        print(json.dumps([{"account_number": d.account_number, "field": d.field,
+                           "body": d.body, "updated_at": _iso(d.updated_at)} for d in drafts],
+                         indent=2, ensure_ascii=False))  # fmt: skip
+        return EXIT_OK
+    if not drafts:
+        print("No unsaved drafts.")
+    for d in drafts:
+        first = d.body.strip().splitlines()[0] if d.body.strip() else ""
+        print(f"{d.account_number:<14} {_iso(d.updated_at)}  {d.field}: {first[:60]}")
+    return EXIT_OK
+
+
+def cmd_import_db(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
+    from .services.copydb import copy_database
+
+    def progress(table: str, done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            print(f"\r  {table}: {done:,}/{total:,}", end="", file=sys.stderr, flush=True)
+
+    report = copy_database(args.source, s.db_url, progress=progress, file_mode=s.db_file_mode)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    accounts = report.tables.get("account", 0)
+    print(
+        f"Copied {report.rows:,} rows ({accounts:,} accounts) from "
+        f"{settings_mod.describe_url(args.source)} to {settings_mod.describe_url(s.db_url)} "
+        f"in {report.seconds:.0f} s"
+    )
+    return EXIT_OK
+
+
+NO_DATABASE = frozenset(
+    {"plan", "import-db"}
+)  # pure calculations: no database is opened or created
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, Context], int]] = {
     "plan": cmd_plan,
+    "leases": cmd_leases,
+    "reassign": cmd_reassign,
+    "team": cmd_team,
+    "set-role": cmd_set_role,
+    "drafts": cmd_drafts,
+    "import-db": cmd_import_db,
     "offers": cmd_offers,
     "next": cmd_next,
     "release": cmd_release,
@@ -916,6 +1057,9 @@ def run(argv: Sequence[str] | None = None) -> int:
         if args.command in NO_DATABASE:
             return COMMANDS[args.command](args, s, ctx)
         open_database(s.db_url, file_mode=s.db_file_mode)
+        from .services.team import ensure_coordinator
+
+        ensure_coordinator(ctx)
         if args.demo and args.command != "demo":
             _ensure_demo(s, ctx)
         if args.command is None:

@@ -79,6 +79,7 @@ class Settings:
     identity: str = "as-allowed"  # or "os-user": --as is refused (shared deployments)
     dial_command: str | None = None
     db_file_mode: int = 0o600
+    supervisors: frozenset[str] = frozenset()
     raw: dict[str, Any] = field(default_factory=dict)
 
 
@@ -150,7 +151,12 @@ def load_settings(
         file_mode = int(mode_text, 8)
     except ValueError:
         raise SettingsError(f'{cfg_path}: database.file_mode must be octal, e.g. "0660"') from None
+    team = cfg.get("team", {}) if isinstance(cfg.get("team"), dict) else {}
+    sup = team.get("supervisors", [])
+    if not isinstance(sup, list) or not all(isinstance(x, str) for x in sup):
+        raise SettingsError(f"{cfg_path}: team.supervisors must be a list of names")
     return Settings(
+        supervisors=frozenset(sup),
         db_url=db_url,
         coordinator=coordinator,
         now=fixed,

@@ -294,3 +294,34 @@ def test_imported_accounts_are_queued_by_score(
     code, out, _ = cli(capsys, db_url, "queue", "--format", "csv")
     numbers = [line.split(",")[1] for line in out.strip().splitlines()[1:]]
     assert numbers == ["I-BIG", "I-OLD", "I-SMALL"]
+
+
+def test_team_commands(
+    db: Database, db_url: str, ctx: Context, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[team]\nsupervisors = ["sam"]\n', encoding="utf-8")
+    make_account(ctx, "T-1")
+
+    def as_(who: str, *args: str) -> tuple[int, str, str]:
+        try:
+            code = run(["--db", db_url, "--now", NOW, "--as", who, "--config", str(cfg), *args])
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    code, out, _ = as_("ana", "next", "--format", "json")
+    assert json.loads(out)["account_number"] == "T-1"
+    code, out, _ = as_("ben", "leases", "--format", "csv")
+    assert out.splitlines()[1].startswith("T-1,ana,")
+    code, _, err = as_("ben", "reassign", "T-1", "--to", "ben")
+    assert code == 1 and "supervisor" in err
+    code, out, _ = as_("sam", "reassign", "T-1", "--to", "ben")
+    assert code == 0 and "now leased to ben" in out
+    code, out, _ = as_("sam", "set-role", "ana", "supervisor")
+    assert "ana is now a supervisor" in out
+    code, out, _ = as_("ana", "release", "T-1", "--any")
+    assert code == 0 and "Released T-1" in out
+    code, out, _ = as_("ana", "team")
+    assert "sam" in out and "supervisor (config)" in out

@@ -32,6 +32,7 @@ from ..store.models import (
 from . import audit
 from .clock import FixedClock
 from .context import Context
+from .drafts import clear_draft
 from .errors import InputError
 from .facts import load_facts, refresh_accounts
 from .ledger import account_id_for
@@ -222,6 +223,7 @@ def record_call(
                 amount=format_amount(promise_cents),
                 due_on=promise_on,
             )
+        clear_draft(ctx, number)  # the note is saved: its draft is done with
         # Recording the outcome ends this coordinator's lease on the account.
         Lease.delete().where(
             (Lease.account == account_id) & (Lease.coordinator == ctx.actor)

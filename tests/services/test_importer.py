@@ -616,15 +616,29 @@ def test_a_phone_marked_bad_or_dnc_stays_so(
     assert ada.zones == ("America/Denver", "America/New_York")
 
 
-def test_a_number_found_bad_on_a_call_is_not_resurrected(
+def test_a_marked_number_dropped_by_the_file_is_kept_with_its_mark(
     db: Database, ctx: Context, accounts: ImportReport, tmp_path: Path
 ) -> None:
-    import_file(ctx, "calls", GOOD / "calls.csv")
+    import_file(ctx, "calls", GOOD / "calls.csv")  # not_in_service on (212) 555-0123
     assert phone_status("A-1001")[0] == ("+12125550123", "bad", True)
-    # The creditor's file drops the number, later sends it again.
-    without = write(tmp_path / "a.csv", a1001(phones="home:415-555-0199"))
+    # The creditor's file drops the number (and the home number), later sends it again.
+    without = write(tmp_path / "a.csv", a1001(phones="work:303-555-0188"))
     assert counts(import_file(ctx, "accounts", without)) == (1, 0, 1, 0, 0)
-    assert phone_status("A-1001") == [("+14155550199", "ok", True)]
+    assert phone_status("A-1001") == [("+13035550188", "ok", True), ("+12125550123", "bad", True)]
+    assert counts(import_file(ctx, "accounts", without)) == (1, 0, 0, 1, 0)
+    assert counts(import_file(ctx, "accounts", GOOD / "accounts.csv")) == (4, 0, 1, 3, 0)
+    assert phone_status("A-1001") == [
+        ("+12125550123", "bad", True),
+        ("+14155550199", "ok", True),
+    ]
+
+
+def test_a_number_found_bad_on_a_call_is_not_resurrected(
+    db: Database, ctx: Context, accounts: ImportReport
+) -> None:
+    import_file(ctx, "calls", GOOD / "calls.csv")  # not_in_service on (212) 555-0123
+    # Its phone row is gone (say, deleted by hand); the call history still knows.
+    Phone.delete().where(Phone.e164 == "+12125550123").execute()
     report = import_file(ctx, "accounts", GOOD / "accounts.csv")
     assert counts(report) == (4, 0, 1, 3, 0)
     assert phone_status("A-1001") == [

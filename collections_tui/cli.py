@@ -1003,6 +1003,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, Context], int]] = {
 
 
 def _setup_logging() -> Path | None:
+    for h in list(log.handlers):  # run() may be called many times in one process
+        log.removeHandler(h)
+        h.close()
     try:
         folder = settings_mod.log_dir()
         folder.mkdir(parents=True, exist_ok=True)

@@ -46,7 +46,7 @@ class LeaseView:
     expires_at: datetime
 
 
-def take(ctx: Context, account_id: int) -> bool:
+def take(ctx: Context, account_id: int, *, audit_as: str | None = None) -> bool:
     """Lease the account to ``ctx.actor`` (or renew their own lease). False when another
     coordinator holds an unexpired lease."""
     db = database.obj
@@ -60,6 +60,8 @@ def take(ctx: Context, account_id: int) -> bool:
                     _TAKE.format(p=db.param),
                     (account_id, ctx.actor, to_db(now), to_db(expires), to_db(now)),
                 ).fetchone()
+                if row is not None and audit_as is not None:
+                    audit.record(ctx, "lease.take", account_id, via=audit_as)
             return row is not None
         except OperationalError as exc:
             # SQLite's busy timeout already waits; this covers the rare immediate BUSY
@@ -83,8 +85,7 @@ def take_next(ctx: Context, filters: Filters | None = None) -> QueueRow | None:
             return None
         for row in result.rows:
             account_id = account_id_for(row.account_number)
-            if take(ctx, account_id):
-                audit.record(ctx, "lease.take", account_id, via="next")
+            if take(ctx, account_id, audit_as="next"):
                 return row
         limit *= 4  # all taken by others in the meantime: look further down
     return None

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,10 +29,28 @@ from ..domain.aging import aging_bucket, days_past_due
 from ..domain.compliance import REASONS
 from ..domain.flags import Flag
 from ..domain.priority import TIERS, ScorePart
-from ..store.db import from_db, to_db, tuples
-from ..store.models import Account, Callback, ZoneSet
+from ..store.db import from_db, to_db, tuples, write_transaction
+from ..store.models import (
+    Account,
+    Arrangement,
+    Callback,
+    Installment,
+    Lease,
+    Meta,
+    Promise,
+    ZoneSet,
+    database,
+)
 from .context import Context
-from .facts import CLAIM_HOLD, Loaded, load_facts, load_rows, priority_of
+from .facts import (
+    CLAIM_HOLD,
+    Loaded,
+    load_facts,
+    load_rows,
+    priority_of,
+    promise_states,
+    refresh_accounts,
+)
 
 _FLAG_ORDER: tuple[tuple[int, str], ...] = (
     (Flag.CEASE, "cease"),
@@ -243,6 +261,64 @@ def _due_callbacks(ctx: Context, cond: Any, limit: int, offset: int = 0) -> list
     return [int(r[0]) for r in tuples(q)]
 
 
+def sweep_date_tiers(ctx: Context) -> int:
+    """Tier 2 changes with the calendar, not only with events: a promise or installment whose
+    grace ended without payment puts its account in ``broken_promise`` on that day. Before
+    answering, the queue re-reads the accounts whose grace ended in the last week (a few
+    hundred a day at a million accounts) and refreshes those whose cached tier is stale, so
+    no background job has to have run. Returns how many accounts were refreshed."""
+    today = ctx.today()
+    grace = ctx.grace_days
+    swept = Meta.get_or_none(Meta.key == "tier_swept_on")
+    last = date.fromisoformat(swept.value) if swept is not None else None
+    if last == today:
+        return 0  # already done today: one primary-key read
+    # Since the last sweep (at most a week back; a clock moved backwards re-reads a week).
+    days_back = 8 if last is None or last > today else min(8, (today - last).days)
+    lo = today - timedelta(days=grace + days_back)
+    hi = today - timedelta(days=grace + 1)
+    ids: set[int] = set()
+    q: Any = Promise.select(Promise.account).where(
+        Promise.due_on.between(lo, hi) & Promise.cancelled_at.is_null()
+    )
+    ids.update(int(r[0]) for r in tuples(q))
+    q = (
+        Installment.select(Arrangement.account)
+        .join(Arrangement)
+        .where(Installment.due_on.between(lo, hi) & Arrangement.status.in_(["active", "broken"]))
+    )
+    ids.update(int(r[0]) for r in tuples(q))
+    if not ids:
+        with write_transaction(database.obj):
+            _mark_swept(today)
+        return 0
+    cached = {
+        int(i): int(t)
+        for i, t in tuples(
+            Account.select(Account.id, Account.tier).where(Account.id.in_(sorted(ids)))
+        )
+    }
+    states = promise_states(ctx, sorted(ids))
+    stale = [
+        i for i in sorted(ids) if (2 if states.get(i, (0, 0, False))[2] else 3) != cached.get(i, 3)
+    ]
+    with write_transaction(database.obj):
+        if stale:
+            refresh_accounts(ctx, stale)
+        _mark_swept(today)
+    return len(stale)
+
+
+def _mark_swept(today: date) -> None:
+    db = database.obj
+    p = db.param
+    db.execute_sql(
+        f"INSERT INTO meta (key, value) VALUES ('tier_swept_on', {p}) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (today.isoformat(),),
+    )
+
+
 def build_queue(
     ctx: Context,
     *,
@@ -255,6 +331,7 @@ def build_queue(
 ) -> QueueResult:
     """The top ``limit`` callable accounts in queue order; with ``include_blocked`` the
     best blocked accounts follow (up to ``limit`` more) with their reasons."""
+    sweep_date_tiers(ctx)
     now = ctx.now()
     who: str | None = None if any_lease_blocks else (coordinator or ctx.actor)
     eligible = _eligible(ctx, filters)
@@ -265,6 +342,10 @@ def build_queue(
         & (Account.flags == 0)
         & (Account.blocked_until.is_null() | (Account.blocked_until <= to_db(now)))
     )
+    held = Lease.select(Lease.account).where(Lease.expires_at > to_db(now))
+    if who is not None:
+        held = held.where(Lease.coordinator != who)
+    prefilter &= Account.id.not_in(held)  # leased to someone else: skip in SQL
 
     callable_rows: list[QueueRow] = []
     refused: list[tuple[tuple[int, int, int], Loaded, c.Verdict]] = []
@@ -353,8 +434,12 @@ def _blocked_rows(
     filters: Filters,
 ) -> list[QueueRow]:
     now = ctx.now()
+    held = Lease.select(Lease.account).where(Lease.expires_at > to_db(now))
+    if who is not None:
+        held = held.where(Lease.coordinator != who)
     not_prefiltered = (
-        (Account.flags != 0)
+        Account.id.in_(held)
+        | (Account.flags != 0)
         | (Account.blocked_until > to_db(now))
         | Account.zone_set.is_null()
         | (Account.zone_set.not_in(open_sets) if open_sets else (Account.id == Account.id))

@@ -160,6 +160,8 @@ CREATE TABLE draft (
   account_id INTEGER NOT NULL REFERENCES account (id) ON DELETE CASCADE,
   field VARCHAR(32) NOT NULL DEFAULT 'note', body TEXT NOT NULL, updated_at {ts} NOT NULL);
 CREATE UNIQUE INDEX draft_owner ON draft (coordinator, account_id, field);
+CREATE INDEX promise_due_on ON promise (due_on);
+CREATE INDEX installment_due_on ON installment (due_on);
 """
 
 
@@ -183,7 +185,7 @@ MIGRATIONS: Sequence[Migration] = (
     ),
     Migration(2, "queue pre-filter facts: zone sets, blocked_until, tier, score", V2),
     Migration(3, "consent, inconvenient times, inbound contacts, queue index in queue order", V3),
-    Migration(4, "drafts of notes being typed, kept across dropped sessions", V4),
+    Migration(4, "note drafts; promise and installment dates indexed for the tier sweep", V4),
 )
 
 LATEST = MIGRATIONS[-1].version

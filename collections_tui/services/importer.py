@@ -688,6 +688,30 @@ def _worker_count() -> int:
     return min(cpus, _MAX_WORKERS)
 
 
+def _die_with_parent() -> None:
+    """A checking worker must not outlive an import that was killed (kill -9, a dropped SSH
+    session): on Linux the kernel sends it SIGKILL when its parent dies; elsewhere a thread
+    watches the parent and exits."""
+    parent = os.getppid()
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        if libc.prctl(pr_set_pdeathsig, signal.SIGKILL) == 0 and os.getppid() == parent:
+            return
+    except (OSError, AttributeError):
+        pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            threading.Event().wait(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _mp_context() -> multiprocessing.context.BaseContext:
     """``fork`` (instant, nothing to re-import) from a single-threaded process such as the
     CLI; ``spawn`` when other threads run (forking them is unsafe)."""
@@ -781,7 +805,9 @@ def _check_in_workers(check: _Check[_S, _C], spec: _S, table: _Table) -> Iterato
     for start, end in itertools.pairwise(cuts):
         lines.append(lines[-1] + _line_breaks(body, start, end))
     workers = _worker_count()
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context())
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=_mp_context(), initializer=_die_with_parent
+    )
     pieces = len(cuts) - 1
     resume: int | None = None
 

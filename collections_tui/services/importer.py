@@ -2,10 +2,12 @@
 
 The contract
 ------------
-* The whole file is read and checked before anything is written. Any error raises
-  :class:`InputError` whose ``lines`` list *every* problem of the file, one per line, as
-  ``FILE:LINE: column: message`` (sorted by line), and the database is untouched. All writes
-  of an import happen in one transaction, so a failure half-way leaves nothing behind.
+* Every row of the file is checked. Any error raises :class:`InputError` whose ``lines``
+  list *every* problem of the file, one per line, as ``FILE:LINE: column: message`` (sorted
+  by line), and the database is untouched. All writes of an import happen in one
+  transaction, so a failure half-way leaves nothing behind. (A file is checked whole
+  before anything is written, except a big accounts file, which is written piece by piece
+  inside that transaction and rolled back on any error: see Speed.)
 * ``FILE`` is the path as given. ``LINE`` is the 1-based physical line where the record
   *starts* (the header is line 1); quoted cells spanning several lines are counted, so the
   next record's number is right. ``column`` is the column name, or ``header``,
@@ -56,7 +58,7 @@ accounts
     negative, none if zero) posted ``ctx.today()`` with memo ``opening balance``. Existing
     account → if the file's balance differs from the *ledger sum*, one ``adjustment`` of the
     difference with memo ``import sync``; the cached balance is set to the file's balance.
-    Amounts beyond ±10^13 (100 billion) are an error.
+    Amounts of ±10^13 or more (ten trillion) are an error.
   * Counts: ``created`` new accounts, ``updated`` accounts whose data in the file differs
     from the stored data (debtor, phones, account fields, flags or balance), else
     ``unchanged``. A stale zone-set or balance cache is refreshed without counting.
@@ -135,7 +137,7 @@ from ..domain.flags import Flag, flag_names, parse_flags
 from ..domain.ledger import KINDS, LedgerError, signed_amount
 from ..domain.money import MoneyError, format_amount, parse_amount
 from ..domain.phones import ParsedPhone, parse_phone, parse_phone_list
-from ..domain.priority import fresh_sort_key
+from ..domain.priority import Weights, fresh_sort_key
 from ..domain.zones import STATE_ZONES, zone_set
 from ..store.bulk import insert_rows, reserve_ids
 from ..store.db import to_db, write_transaction
@@ -305,15 +307,6 @@ def _refresh_queue_facts(ctx: Context, db: Database, kind: str, importer: Any) -
             ids.update(int(r[0]) for r in found)
     if ids:
         refresh_accounts(ctx, sorted(ids))
-
-
-def _aging_from(due: Any, today: date) -> date:
-    """The day a new account ages from: its due date, or today (the day it was opened)."""
-    if due is None or due == "":
-        return today
-    if isinstance(due, date):
-        return due
-    return date.fromisoformat(str(due)[:10])
 
 
 def _audit_import(
@@ -956,7 +949,8 @@ _PhoneRow = tuple[str, str, str | None, str | None, bool, str, str | None]
 _AcctRow = tuple[Any, ...]
 _A_LINE, _A_NUMBER, _A_NAME, _A_TYPE, _A_EMAIL, _A_ADDRESS1, _A_CITY = 0, 1, 2, 3, 4, 5, 6
 _A_STATE, _A_POSTAL, _A_COUNTRY, _A_CREDITOR, _A_CURRENCY, _A_DUE = 7, 8, 9, 10, 11, 12
-_A_FLAGS, _A_BALANCE, _A_PHONES, _A_ZONES = 13, 14, 15, 16  # zones: "a,b" of a new account
+_A_FLAGS, _A_BALANCE, _A_PHONES = 13, 14, 15
+_A_ZONES, _A_SORT_KEY = 16, 17  # of a new account: its zone set "a,b" and queue sort key
 
 
 class _AcctSpec(NamedTuple):
@@ -964,6 +958,8 @@ class _AcctSpec(NamedTuple):
     country: str  # default country
     currency: str  # default currency
     zones: tuple[str, ...]  # default zones
+    today: date  # a new account without a due date ages from today
+    weights: Weights  # queue score weights (a new account's sort key)
 
 
 class _Checked(NamedTuple):
@@ -1086,13 +1082,15 @@ def _check_accounts(spec: _AcctSpec, batch: list[tuple[int, list[str]]]) -> _Che
             if len(creditor) > 200:
                 error((line, "creditor", "is longer than 200 characters"))
         due: str | None = None
+        aging_from = spec.today
         if i_due is not None:
             text = row[i_due].strip()
             if text:
-                if _date(text) is None:
+                due_day = _date(text)
+                if due_day is None:
                     error((line, "due_date", _date_problem(text)))
                 else:
-                    due = text
+                    due, aging_from = text, due_day
         flags = 0
         if i_flags is not None:
             text = row[i_flags].strip()
@@ -1157,6 +1155,7 @@ def _check_accounts(spec: _AcctSpec, batch: list[tuple[int, list[str]]]) -> _Che
                             spec.zones,
                         )
                     ),
+                    fresh_sort_key(balance, aging_from, spec.weights),
                 )
             )
     # In number order, new accounts go into the unique index on account.number in runs.
@@ -1306,6 +1305,8 @@ class _AccountsImporter(_Importer):
             self.ctx.default_region.upper(),
             self.ctx.default_currency.upper(),
             self.ctx.default_zones,
+            self.ctx.today(),
+            self.ctx.weights,
         )
 
     def _merge(self, checked: _Checked) -> list[_AcctRow]:
@@ -1616,9 +1617,7 @@ class _AccountsImporter(_Importer):
         if not new:
             return
         now = self.now_text
-        today_date = self.ctx.today()
-        today = today_date.isoformat()
-        weights = self.ctx.weights
+        today = self.ctx.today().isoformat()
         actor = self.ctx.actor
         debtor_ids = reserve_ids(db, "debtor", len(new))
         account_ids = reserve_ids(db, "account", len(new))
@@ -1673,7 +1672,7 @@ class _AccountsImporter(_Importer):
             (
                 (
                     aid, r[1], did, r[10], r[11], r[12], r[13], r[14], zone_of(r[_A_ZONES]),
-                    fresh_sort_key(r[14], _aging_from(r[12], today_date), weights),
+                    r[_A_SORT_KEY],
                 )
                 for aid, did, r in zip(account_ids, debtor_ids, new, strict=True)
             ),

@@ -562,7 +562,8 @@ def cmd_default(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
     """No command: the accounts to call now (the full-screen workstation replaces this)."""
     args.limit, args.all, args.format = 20, False, "table"
     args.creditor = args.tier = args.aging = None
-    print(f"Queue for {ctx.actor} at {_iso(ctx.now())} — {settings_mod.describe_url(s.db_url)}")
+    when = _iso(ctx.now().replace(second=0, microsecond=0))
+    print(f"Queue for {ctx.actor} at {when} — {settings_mod.describe_url(s.db_url)}")
     return cmd_queue(args, s, ctx)
 
 

@@ -232,6 +232,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("number", metavar="NUMBER")
     p.add_argument("--to", required=True, metavar="NAME")
 
+    p = command(
+        "grant",
+        "let a coordinator override a block or record an offer outside policy, once (supervisors)",
+        "A supervisor's one-time permission for one coordinator on one account: --override "
+        "(record an attempt the compliance verdict blocks; needed where the config says [team] "
+        'overrides = "supervisor") or --approve (an arrangement outside policy). It lasts '
+        "--minutes (default 60), is used once, and is in the audit log. cease, attorney and "
+        "bankruptcy can never be overridden.",
+    )
+    p.add_argument("number", metavar="NUMBER")
+    p.add_argument("--to", required=True, metavar="NAME", help="the coordinator")
+    kind = p.add_mutually_exclusive_group(required=True)
+    kind.add_argument("--override", dest="kind", action="store_const", const="override")
+    kind.add_argument("--approve", dest="kind", action="store_const", const="approval")
+    p.add_argument("--reason", required=True, metavar="TEXT")
+    p.add_argument("--minutes", type=int, default=60, metavar="N")
+
     p = command("team", "coordinators and their roles")
     p.add_argument("--format", choices=["table", "json"], default="table")
 
@@ -338,6 +355,8 @@ def _context(s: Settings) -> Context:
         policy=policy,
         weights=weights,
         grace_days=grace,
+        supervisors=s.supervisors,
+        overrides_need_grant=s.overrides == "supervisor",
     )
 
 
@@ -903,6 +922,15 @@ def cmd_leases(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
     return EXIT_OK
 
 
+def cmd_grant(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
+    from .services.grants import grant
+
+    g = grant(ctx, args.number, args.to, args.kind, args.reason, minutes=args.minutes)
+    what = "override a block" if g.kind == "override" else "record an offer outside policy"
+    print(f"{g.coordinator} may {what} on {g.account_number} once, until {_iso(g.expires_at)}")
+    return EXIT_OK
+
+
 def cmd_reassign(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
     from .services.team import reassign_lease
 
@@ -981,6 +1009,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, Context], int]] = {
     "plan": cmd_plan,
     "leases": cmd_leases,
     "reassign": cmd_reassign,
+    "grant": cmd_grant,
     "team": cmd_team,
     "set-role": cmd_set_role,
     "drafts": cmd_drafts,

@@ -80,6 +80,7 @@ class Settings:
     dial_command: str | None = None
     db_file_mode: int = 0o600
     supervisors: frozenset[str] = frozenset()
+    overrides: str = "coordinator"  # who may override a block: coordinator | supervisor
     raw: dict[str, Any] = field(default_factory=dict)
 
 
@@ -155,8 +156,14 @@ def load_settings(
     sup = team.get("supervisors", [])
     if not isinstance(sup, list) or not all(isinstance(x, str) for x in sup):
         raise SettingsError(f"{cfg_path}: team.supervisors must be a list of names")
+    overrides = team.get("overrides", "coordinator")
+    if overrides not in ("coordinator", "supervisor"):
+        raise SettingsError(
+            f'{cfg_path}: team.overrides must be "coordinator" or "supervisor", not {overrides!r}'
+        )
     return Settings(
         supervisors=frozenset(sup),
+        overrides=overrides,
         db_url=db_url,
         coordinator=coordinator,
         now=fixed,

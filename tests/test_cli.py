@@ -325,3 +325,37 @@ def test_team_commands(
     assert code == 0 and "Released T-1" in out
     code, out, _ = as_("ana", "team")
     assert "sam" in out and "supervisor (config)" in out
+
+
+def test_grant_lets_a_coordinator_override_once_where_the_team_requires_it(
+    db: Database, db_url: str, ctx: Context, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from collections_tui.domain.flags import Flag
+
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[team]\nsupervisors = ["sam"]\noverrides = "supervisor"\n', encoding="utf-8")
+    make_account(ctx, "G-1", flags=Flag.DISPUTE)
+
+    def as_(who: str, *args: str) -> tuple[int, str, str]:
+        try:
+            code = run(["--db", db_url, "--now", NOW, "--as", who, "--config", str(cfg), *args])
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    as_("ana", "team")  # ana has used the program
+    call = ("log-call", "G-1", "--outcome", "conversation", "--override", "asked for proof")
+    code, _, err = as_("ana", *call)
+    assert code == 1 and "overrides need a supervisor's grant" in err
+    code, _, err = as_("ana", "grant", "G-1", "--to", "ana", "--override", "--reason", "x")
+    assert code == 1 and "only a supervisor may grant" in err
+    code, out, _ = as_("sam", "grant", "G-1", "--to", "ana", "--override", "--reason", "ok")
+    assert code == 0 and "ana may override a block on G-1 once" in out
+    code, _, err = as_("ana", *call)
+    assert code == 0, err
+    code, _, err = as_("ana", *call)
+    assert code == 1
+    cfg.write_text('[team]\noverrides = "anyone"\n', encoding="utf-8")
+    code, _, err = as_("ana", "team")
+    assert code == 2 and 'team.overrides must be "coordinator" or "supervisor"' in err

@@ -56,7 +56,7 @@ from ..domain.promises import (
 )
 from ..store.db import date_from_db, from_db, is_postgres, to_db, tuples, write_transaction
 from ..store.models import Account, Arrangement, Installment, LedgerEntry, Promise, database
-from . import audit, ledger
+from . import audit, grants, ledger
 from .context import Context
 from .errors import InputError, NotFound
 
@@ -480,6 +480,26 @@ def settlement_reference(arrangement_id: int) -> str:
     return f"settlement-{arrangement_id}"
 
 
+def _approver(ctx: Context, account_id: int, named: str | None, reasons: Sequence[str]) -> str:
+    """Who approves an offer outside policy (inside the write transaction): the actor, when
+    they are a supervisor; else the supervisor whose open ``approval`` grant the actor holds
+    on this account (used up). ``named``, when given, must be that supervisor."""
+    why = "; ".join(reasons) or "the offer is outside policy"
+    if grants.is_supervisor(ctx) and named in (None, ctx.actor):
+        return ctx.actor
+    if named is not None and not grants.is_supervisor(ctx, named):
+        raise InputError(f"{named} is not a supervisor and cannot approve this offer ({why})")
+    g = grants.use_grant(ctx, account_id, "approval")
+    if g is None or (named is not None and g.granted_by != named):
+        who = named or "a supervisor"
+        raise InputError(
+            f"this offer needs a supervisor's approval: {why}; {who} can record it or grant "
+            f"it (collections-tui grant NUMBER --to {ctx.actor} --approve --reason ...)",
+            list(reasons) or [why],
+        )
+    return str(g.granted_by)
+
+
 def record_arrangement(
     ctx: Context,
     number: str,
@@ -547,11 +567,10 @@ def record_arrangement(
                 if settlement is not None
                 else check_schedule(schedule, policy, balance)
             )
-        if check.needs_approval and approver is None:
-            reasons = list(check.reasons) or ["the offer is outside policy"]
-            raise InputError(
-                "this offer needs a supervisor's approval: " + "; ".join(reasons), reasons
-            )
+        if check.needs_approval:
+            approver = _approver(ctx, account_id, approver, check.reasons)
+        elif approver is not None and not grants.is_supervisor(ctx, approver):
+            raise InputError(f"{approver} is not a supervisor and cannot approve arrangements")
         now = to_db(ctx.now())
         arrangement_id = int(
             Arrangement.insert(

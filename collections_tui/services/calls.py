@@ -29,7 +29,7 @@ from ..store.models import (
     Promise,
     database,
 )
-from . import audit
+from . import audit, grants
 from .clock import FixedClock
 from .context import Context
 from .drafts import clear_draft
@@ -127,6 +127,16 @@ def record_call(
                 )
             if not v.overridable:
                 raise InputError(f"{number}: {v.reason} cannot be overridden; nothing was recorded")
+            granted_by: str | None = None
+            if ctx.overrides_need_grant and not grants.is_supervisor(ctx):
+                g = grants.use_grant(ctx, account_id, "override")
+                if g is None:
+                    raise InputError(
+                        f"{number} may not be called now ({v.reason}); overrides need a "
+                        "supervisor's grant here (collections-tui grant NUMBER --to "
+                        f"{ctx.actor} --override --reason ...); nothing was recorded"
+                    )
+                granted_by = g.granted_by
             overridden = True
             audit.record(
                 ctx,
@@ -136,6 +146,7 @@ def record_call(
                 typed_reason=override.strip(),
                 outcome=outcome,
                 at=when,
+                granted_by=granted_by,
             )
 
         contact_id = int(

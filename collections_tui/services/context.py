@@ -26,6 +26,8 @@ class Context:
     lease_minutes: int = 15
     arrangement_policy: ArrangementPolicy = field(default_factory=ArrangementPolicy)
     creditor_policies: dict[str, ArrangementPolicy] = field(default_factory=dict)
+    supervisors: frozenset[str] = frozenset()  # named by the config file ([team])
+    overrides_need_grant: bool = False  # [team] overrides = "supervisor"
 
     def policy_for(self, creditor: str) -> ArrangementPolicy:
         """The arrangement policy for a creditor (its own, or the default)."""

@@ -165,6 +165,16 @@ CREATE INDEX installment_due_on ON installment (due_on);
 """
 
 
+V5 = """
+CREATE TABLE grant_ (
+  id {pk}, account_id INTEGER NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+  kind VARCHAR(16) NOT NULL, coordinator VARCHAR(100) NOT NULL,
+  granted_by VARCHAR(100) NOT NULL, reason TEXT NOT NULL,
+  granted_at {ts} NOT NULL, expires_at {ts} NOT NULL, used_at {ts});
+CREATE INDEX grant_open ON grant_ (account_id, coordinator, kind);
+"""
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -186,6 +196,7 @@ MIGRATIONS: Sequence[Migration] = (
     Migration(2, "queue pre-filter facts: zone sets, blocked_until, tier, score", V2),
     Migration(3, "consent, inconvenient times, inbound contacts, queue index in queue order", V3),
     Migration(4, "note drafts; promise and installment dates indexed for the tier sweep", V4),
+    Migration(5, "supervisor grants: overrides and approvals for one account", V5),
 )
 
 LATEST = MIGRATIONS[-1].version

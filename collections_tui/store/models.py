@@ -286,6 +286,25 @@ class Draft(BaseModel):
     updated_at = DateTimeField()
 
 
+class Grant(BaseModel):
+    """A supervisor's one-time permission for a coordinator on one account (v5): ``override``
+    (record an attempt the verdict blocks) or ``approval`` (an arrangement outside policy)."""
+
+    id = AutoField()
+    account = ForeignKeyField(Account, on_delete="CASCADE")
+    account_id: int
+    kind = CharField(max_length=16)
+    coordinator = CharField(max_length=100)
+    granted_by = CharField(max_length=100)
+    reason = TextField()
+    granted_at = DateTimeField()
+    expires_at = DateTimeField()
+    used_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "grant_"
+
+
 class Meta(BaseModel):
     key = CharField(max_length=64, primary_key=True)
     value = TextField()
@@ -312,4 +331,5 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     AvoidWindow,
     Meta,
     Draft,
+    Grant,
 )

@@ -29,7 +29,9 @@ from collections_tui.services.calls import record_call
 from collections_tui.services.clock import FixedClock
 from collections_tui.services.context import Context
 from collections_tui.services.errors import InputError, NotFound
+from collections_tui.services.grants import grant
 from collections_tui.services.ledger import pay, verify_balances
+from collections_tui.services.team import ensure_coordinator
 from collections_tui.store.models import (
     Account,
     Arrangement,
@@ -98,6 +100,11 @@ def test_record_arrangement_stores_installments_and_is_audited(db: Database, ctx
     assert arrangements_for(ctx, [999]) == {}
 
 
+def boss_aware(ctx: Context, boss: Context) -> Context:
+    """The coordinator's context in a team whose config names ``boss`` a supervisor."""
+    return replace(ctx, supervisors=boss.supervisors)
+
+
 def test_offer_outside_policy_needs_an_approver(db: Database, ctx: Context) -> None:
     make_account(ctx, "A-1", balance_cents=30_000)
     long_plan = schedule_by_count(30_000, 24, PLAN_FIRST)  # 24 months of $12.50
@@ -110,9 +117,20 @@ def test_offer_outside_policy_needs_an_approver(db: Database, ctx: Context) -> N
     check = check_schedule(long_plan, ArrangementPolicy(), 30_000)
     with pytest.raises(InputError, match="approval"):
         record_arrangement(ctx, "A-1", long_plan, policy_check=check, approved_by="  ")
-    arrangement_id = record_arrangement(
-        ctx, "A-1", long_plan, policy_check=check, approved_by="sam.supervisor"
-    )
+    # Naming a supervisor is not an approval: the supervisor acts in their own session.
+    boss = replace(ctx, actor="sam.supervisor", supervisors=frozenset({"sam.supervisor"}))
+    with pytest.raises(InputError, match=r"sam\.supervisor can record it or grant it"):
+        record_arrangement(
+            boss_aware(ctx, boss),
+            "A-1",
+            long_plan,
+            policy_check=check,
+            approved_by="sam.supervisor",
+        )
+    with pytest.raises(InputError, match="tester is not a supervisor"):
+        record_arrangement(ctx, "A-1", long_plan, policy_check=check, approved_by="tester")
+    assert Arrangement.select().count() == 0
+    arrangement_id = record_arrangement(boss, "A-1", long_plan, policy_check=check)
     assert Arrangement.get_by_id(arrangement_id).approved_by == "sam.supervisor"
     (created,) = audit_details("arrangement.create")
     assert created["approved_by"] == "sam.supervisor"
@@ -378,9 +396,17 @@ def test_bad_settlements_are_refused(db: Database, ctx: Context) -> None:
     with pytest.raises(InputError, match=r"approval: settlement discount 25% \(\$125.00\)"):
         record_arrangement(ctx, "A-1", deep_schedule, kind="settlement", settlement=deep)
     assert Arrangement.select().count() == 0
+    ensure_coordinator(ctx)
+    boss = replace(ctx, actor="sam", supervisors=frozenset({"sam"}))
+    grant(boss, "A-1", "tester", "approval", "hardship letter on file")
+    coordinator = boss_aware(ctx, boss)
     arrangement_id = record_arrangement(
-        ctx, "A-1", deep_schedule, kind="settlement", settlement=deep, approved_by="sam"
+        coordinator, "A-1", deep_schedule, kind="settlement", settlement=deep
     )
+    assert Arrangement.get_by_id(arrangement_id).approved_by == "sam"
+    # A grant is used once.
+    with pytest.raises(InputError, match="approval"):
+        record_arrangement(coordinator, "A-1", deep_schedule, kind="settlement", settlement=deep)
     assert Arrangement.get_by_id(arrangement_id).discount_cents == 12_500
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -63,6 +64,12 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         action="store_true",
         default=d if suppress else False,
         help="use the demo database (created with realistic data on first use)",
+    )
+    g.add_argument(
+        "--mouse",
+        action="store_true",
+        default=d if suppress else False,
+        help="let the workstation use the mouse (off by default: over SSH it gets in the way)",
     )
 
 
@@ -577,8 +584,28 @@ def _fmt_instant(value: datetime) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC")
 
 
+def _keymap(s: Settings) -> dict[str, str]:
+    table = s.raw.get("keys", {})
+    if not isinstance(table, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in table.items()
+    ):
+        raise SettingsError(
+            f'{s.config_path}: [keys] maps binding ids to keys, e.g. "account.dial" = "D"'
+        )
+    return dict(table)
+
+
 def cmd_default(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
-    """No command: the accounts to call now (the full-screen workstation replaces this)."""
+    """No command: the workstation on a terminal; the queue as text when not on one."""
+    if sys.stdin.isatty() and sys.stdout.isatty() and os.environ.get("TERM") != "dumb":
+        from .ui.app import run_workstation
+
+        return run_workstation(
+            ctx,
+            dial_command=s.dial_command,
+            keymap=_keymap(s),
+            mouse=bool(getattr(args, "mouse", False)),
+        )
     args.limit, args.all, args.format = 20, False, "table"
     args.creditor = args.tier = args.aging = None
     when = _iso(ctx.now().replace(second=0, microsecond=0))
@@ -1100,7 +1127,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args, s, ctx)
     except StoreError as exc:
         _fail(EXIT_INVALID, str(exc))
-    except UsageError as exc:
+    except (UsageError, SettingsError) as exc:
         print(f"collections-tui: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except InputError as exc:

@@ -264,6 +264,28 @@ def record_call(
     )
 
 
+def record_dial_override(ctx: Context, number: str, reason: str, typed: str) -> None:
+    """A coordinator dials an account the verdict blocks: the typed reason goes to the audit
+    log (``compliance.override`` with ``via: dial``). Refused for cease, attorney and
+    bankruptcy, and, where overrides need a supervisor's grant, without an open one (the
+    grant is used up when the call is recorded)."""
+    why = typed.strip()
+    if not why:
+        raise InputError("an override needs a typed reason")
+    if reason in ("cease", "attorney", "bankruptcy"):
+        raise InputError(f"{number}: {reason} cannot be overridden")
+    with write_transaction(database.obj):
+        account_id = account_id_for(number)
+        strict = ctx.overrides_need_grant and not grants.is_supervisor(ctx)
+        if strict and not grants.open_grants(ctx, number):
+            raise InputError(
+                f"{number}: overrides need a supervisor's grant here; ask a supervisor"
+            )
+        audit.record(
+            ctx, "compliance.override", account_id, reason=reason, typed_reason=why, via="dial"
+        )
+
+
 def add_note(ctx: Context, number: str, body: str, *, addendum_of: int | None = None) -> int:
     """Append a note (or an addendum to an earlier one). Notes are never edited."""
     if not body.strip():

@@ -73,10 +73,14 @@ def take(ctx: Context, account_id: int, *, audit_as: str | None = None) -> bool:
     return False
 
 
-def take_next(ctx: Context, filters: Filters | None = None) -> QueueRow | None:
-    """Lease the best callable account nobody holds, and return it (None: nothing callable)."""
+def take_next(
+    ctx: Context, filters: Filters | None = None, *, skip: frozenset[str] = frozenset()
+) -> QueueRow | None:
+    """Lease the best callable account nobody holds, and return it (None: nothing callable).
+    ``skip``: account numbers to pass over (the workstation's accounts already worked or
+    skipped this session, so `n` moves on instead of offering the same debtor again)."""
     filters = filters or Filters()
-    limit = 10
+    limit = 10 + len(skip)
     for _ in range(4):
         result = build_queue(
             ctx, limit=limit, filters=filters, any_lease_blocks=True, explain_empty=False
@@ -84,6 +88,8 @@ def take_next(ctx: Context, filters: Filters | None = None) -> QueueRow | None:
         if not result.rows:
             return None
         for row in result.rows:
+            if row.account_number in skip:
+                continue
             account_id = account_id_for(row.account_number)
             if take(ctx, account_id, audit_as="next"):
                 return row

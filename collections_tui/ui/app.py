@@ -1,0 +1,123 @@
+"""The workstation: queue → open → dial → record → next, from the keyboard (DESIGN §1, §6)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from collections.abc import Mapping
+from types import FrameType
+from typing import Any, ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from ..services.context import Context
+from .backend import Backend
+from .commands import WorkstationCommands
+from .screens.queue import QueueScreen
+
+log = logging.getLogger(__name__)
+
+
+class WorkstationApp(App[None]):
+    """One coordinator's session. Every database call goes through :class:`Backend`."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "collections-tui"
+    COMMANDS = App.COMMANDS | {WorkstationCommands}
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+p", "command_palette", "Commands", id="app.palette", show=False),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        ctx: Context,
+        *,
+        dial_command: str | None = None,
+        keymap: Mapping[str, str] | None = None,
+        open_number: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.backend = Backend(ctx, dial_command=dial_command)
+        self.open_number = open_number
+        self.sub_title = f"{ctx.actor}"
+        self._keymap = dict(keymap or {})
+        self.current_account: str | None = None  # the account whose lease we hold
+        self.current_note: tuple[str, str] | None = None  # (account, text) being typed
+        self._hung_up = False
+        # Accounts opened this session: `n` passes over them (the queue would offer a debtor
+        # just called again, since one unanswered attempt leaves them callable).
+        self.worked: set[str] = set()
+
+    def on_mount(self) -> None:
+        if self._keymap:
+            self.set_keymap(self._keymap)
+        self.push_screen(QueueScreen())
+        if self.open_number:
+            from .screens.account import AccountScreen
+
+            self.push_screen(AccountScreen(self.open_number))
+
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    # --- leases and drafts on the way out ---------------------------------------------------
+
+    def hang_up(self) -> None:
+        """The session is ending (quit, SIGHUP, SIGTERM): keep the note being typed as a
+        draft and give the lease back. Runs on the database thread and waits for it."""
+        if self._hung_up:
+            return
+        self._hung_up = True
+        try:
+            if self.current_note is not None:
+                number, text = self.current_note
+                self.backend.run_now(self.backend.save_draft, number, text)
+            if self.current_account is not None:
+                self.backend.run_now(self.backend.release, self.current_account)
+        except Exception:  # the session is going away: log, never raise
+            log.exception("releasing the lease on exit")
+
+    async def action_quit(self) -> None:
+        self.hang_up()
+        self.exit()
+
+
+def _on_hangup(app: WorkstationApp) -> Any:
+    def handler(signum: int, frame: FrameType | None) -> None:
+        app.hang_up()
+        app.backend.shutdown()
+        # The terminal is gone: nothing more can be drawn. Leave at once.
+        os._exit(128 + signum)
+
+    return handler
+
+
+def run_workstation(
+    ctx: Context,
+    *,
+    dial_command: str | None = None,
+    keymap: Mapping[str, str] | None = None,
+    mouse: bool = False,
+    open_number: str | None = None,
+) -> int:
+    app = WorkstationApp(ctx, dial_command=dial_command, keymap=keymap, open_number=open_number)
+    previous = {}
+    for sig in (signal.SIGHUP, signal.SIGTERM):
+        previous[sig] = signal.signal(sig, _on_hangup(app))
+    try:
+        app.run(mouse=mouse)
+    finally:
+        app.hang_up()
+        app.backend.shutdown()
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+    return 0

@@ -1,0 +1,183 @@
+"""The workstation's one door to the services: every call runs on one database thread.
+
+The UI thread never touches the database. Screens ``await backend.call(fn, ...)`` from
+async workers; the function runs on a single dedicated thread (one connection, work done in
+the order it was asked for, so a note is never saved after the call that cleared it), and
+the result — plain dataclasses from the services, never rows — comes back to the worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shlex
+import subprocess
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ..domain.arrangements import Offer, build_offers
+from ..services import accounts, calls, consent, drafts, leases, queue
+from ..services.context import Context
+from ..services.errors import InputError, NotFound
+from ..services.grants import is_supervisor
+from ..services.ledger import account_id_for
+
+if TYPE_CHECKING:
+    from ..services.search import SearchHit
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Opened:
+    """An account as the account screen shows it, and whether we hold its lease."""
+
+    view: accounts.AccountView
+    leased: bool  # True: this coordinator holds the lease now
+    holder: str | None  # who holds it when we do not
+    draft: str | None  # a note typed earlier and never saved
+    offers: tuple[Offer, ...] = field(default=())
+
+
+@dataclass
+class Backend:
+    ctx: Context
+    dial_command: str | None = None
+    _pool: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="collections-db")
+    )
+
+    # --- running --------------------------------------------------------------------------
+
+    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, lambda: fn(*args, **kwargs))
+
+    def run_now(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run on the database thread and wait (quitting, or a dropped session)."""
+        return self._pool.submit(fn, *args, **kwargs).result(timeout=10)
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=False)
+
+    # --- what the screens ask for (each runs on the database thread) ------------------------
+
+    def queue_page(
+        self, limit: int, filters: queue.Filters, include_blocked: bool
+    ) -> queue.QueueResult:
+        return queue.build_queue(
+            self.ctx, limit=limit, include_blocked=include_blocked, filters=filters
+        )
+
+    def blocked_summary(self, filters: queue.Filters) -> list[queue.BlockedCount]:
+        return queue.blocked_summary(self.ctx, filters)
+
+    def open_account(self, number: str) -> Opened:
+        """Lease (or renew) and read the account; reading works even when someone else holds it."""
+        account_id = account_id_for(number)
+        leased = leases.take(self.ctx, account_id, audit_as="open")
+        holder = None if leased else _holder(self.ctx, number)
+        view = accounts.get_account(self.ctx, number)
+        d = drafts.load_draft(self.ctx, number)
+        policy = self.ctx.policy_for(view.creditor)
+        offers = (
+            tuple(build_offers(view.balance_cents, self.ctx.today(), policy))
+            if view.balance_cents > 0
+            else ()
+        )
+        return Opened(view, leased, holder, d.body if d else None, offers)
+
+    def reload(self, number: str) -> accounts.AccountView:
+        return accounts.get_account(self.ctx, number)
+
+    def take_next(self, filters: queue.Filters, skip: frozenset[str] = frozenset()) -> str | None:
+        row = leases.take_next(self.ctx, filters, skip=skip)
+        return None if row is None else row.account_number
+
+    def renew(self, number: str) -> bool:
+        return leases.take(self.ctx, account_id_for(number))
+
+    def release(self, number: str) -> bool:
+        try:
+            return leases.release(self.ctx, number)
+        except (InputError, NotFound):
+            return False
+
+    def release_all(self) -> int:
+        return leases.release_all(self.ctx)
+
+    def save_draft(self, number: str, body: str) -> None:
+        if body.strip():
+            drafts.save_draft(self.ctx, number, body)
+        else:
+            drafts.clear_draft(self.ctx, number)
+
+    def record_call(self, number: str, outcome: str, **kw: Any) -> calls.RecordedCall:
+        return calls.record_call(self.ctx, number, outcome, **kw)
+
+    def add_note(self, number: str, body: str) -> int:
+        return calls.add_note(self.ctx, number, body)
+
+    def search(self, text: str) -> list[SearchHit]:
+        from ..services.search import search_accounts
+
+        return search_accounts(self.ctx, text, limit=30)
+
+    def audit_dial_override(self, number: str, reason: str, typed: str) -> None:
+        calls.record_dial_override(self.ctx, number, reason, typed)
+
+    def record_consent(self, number: str, note: str, until: datetime | None) -> None:
+        consent.record_consent(self.ctx, number, note=note, until=until)
+
+    def revoke_consent(self, number: str) -> int:
+        return consent.revoke_consent(self.ctx, number)
+
+    def add_avoid(self, number: str, spec: str, note: str) -> consent.AvoidView:
+        return consent.add_avoid(self.ctx, number, spec, note=note)
+
+    def clear_avoid(self, number: str) -> int:
+        return consent.clear_avoid(self.ctx, number)
+
+    def is_supervisor(self) -> bool:
+        return is_supervisor(self.ctx)
+
+    def today(self) -> date:
+        return self.ctx.today()
+
+    def now(self) -> datetime:
+        return self.ctx.now()
+
+    # --- dialing -----------------------------------------------------------------------------
+
+    def dial(self, e164: str) -> str | None:
+        """Run the configured dial command with the number; None when none is configured.
+        Returns what happened, in words."""
+        if not self.dial_command:
+            return None
+        parts = shlex.split(self.dial_command)
+        if any("{number}" in p for p in parts):
+            argv = [p.replace("{number}", e164) for p in parts]
+        else:
+            argv = [*parts, e164]
+        try:
+            subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            return f"dial command failed: {exc.strerror or exc}"
+        return f"dialing {e164} ({argv[0]})"
+
+
+def _holder(ctx: Context, number: str) -> str | None:
+    for lease in leases.active_leases(ctx):
+        if lease.account_number == number:
+            return lease.coordinator
+    return None

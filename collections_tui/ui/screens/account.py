@@ -1,0 +1,518 @@
+"""The account screen: everything about one account, panes reachable by keys (DESIGN §6)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.markup import escape
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Sparkline, Static, TabbedContent, TabPane
+
+from ...domain.money import format_money
+from ...services.accounts import AccountView
+from ...services.errors import InputError, NotFound
+from ...services.queue import Filters
+from ..backend import Opened
+from ..format import short_zone, when_text
+
+if TYPE_CHECKING:
+    from ..app import WorkstationApp
+
+NEVER_OVERRIDABLE = frozenset({"cease", "attorney", "bankruptcy"})
+
+
+def open_next(app: WorkstationApp, filters: Filters | None = None) -> None:
+    """Give back the open account (if any), lease the best callable one and show it."""
+    app.run_worker(_open_next(app, filters or Filters()), group="next", exclusive=True)
+
+
+async def _open_next(app: WorkstationApp, filters: Filters) -> None:
+    b = app.backend
+    if app.current_account is not None:
+        await b.call(b.release, app.current_account)
+        app.current_account = None
+    number = await b.call(b.take_next, filters, frozenset(app.worked))
+    if number is None and app.worked:
+        app.worked.clear()  # everything left was worked this session: start over
+        number = await b.call(b.take_next, filters, frozenset())
+    if number is None:
+        app.notify("Nothing callable now — the queue says why.", title="Queue", timeout=6)
+        while isinstance(app.screen, AccountScreen):
+            app.pop_screen()
+        return
+    app.current_account = number  # leased by take_next
+    screen = AccountScreen(number, leased=True)
+    if isinstance(app.screen, AccountScreen):
+        await app.switch_screen(screen)
+    else:
+        await app.push_screen(screen)
+
+
+@dataclass(frozen=True)
+class CallRequest:
+    """What the outcome dialog asks to record."""
+
+    outcome: str
+    note: str
+    phone: str | None
+    callback_at: datetime | None
+    promise_cents: int | None
+    promise_on: date | None
+    go_next: bool
+
+
+class AccountScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("o", "outcome", "Outcome", id="account.outcome"),
+        Binding("n", "next", "Next", id="account.next"),
+        Binding("d", "dial", "Dial", id="account.dial"),
+        Binding("p", "promise", "Promise", id="account.promise"),
+        Binding("a", "arrangement", "Arrange", id="account.arrangement"),
+        Binding("b", "callback", "Callback", id="account.callback"),
+        Binding("c", "consent", "Consent", id="account.consent"),
+        Binding("i", "inconvenient", "Avoid times", id="account.inconvenient"),
+        Binding("m", "note", "Note", id="account.note", show=False),
+        Binding("escape", "back", "Back", id="account.back"),
+        Binding("1", "pane('overview')", "Overview", show=False, id="account.pane_overview"),
+        Binding("2", "pane('balance')", "Balance", show=False, id="account.pane_balance"),
+        Binding("3", "pane('offers')", "Offers", show=False, id="account.pane_offers"),
+        Binding("4", "pane('calls')", "Calls", show=False, id="account.pane_calls"),
+        Binding("5", "pane('claims')", "Claims", show=False, id="account.pane_claims"),
+    ]
+
+    def __init__(self, number: str, *, leased: bool = False) -> None:
+        super().__init__()
+        self.number = number
+        self.opened: Opened | None = None
+        self._already_leased = leased
+        self._renewal: Timer | None = None
+
+    @property
+    def ws(self) -> WorkstationApp:
+        return cast("WorkstationApp", self.app)
+
+    @property
+    def view(self) -> AccountView | None:
+        return self.opened.view if self.opened else None
+
+    def compose(self) -> ComposeResult:
+        yield Static(f"Opening {escape(self.number)}…", id="account-header")
+        yield Static("", id="account-banner")
+        with TabbedContent(id="account-panes"):
+            with TabPane("1 Overview", id="overview"):
+                yield VerticalScroll(Static("", id="overview-body"))
+            with TabPane("2 Balance", id="balance"):
+                yield Sparkline([], id="balance-spark")
+                yield Static("", id="balance-caption")
+                yield DataTable(id="ledger", cursor_type="row", zebra_stripes=True)
+            with TabPane("3 Offers", id="offers"):
+                yield VerticalScroll(Static("", id="offers-body"))
+            with TabPane("4 Calls & notes", id="calls"):
+                yield VerticalScroll(Static("", id="calls-body"))
+            with TabPane("5 Claims", id="claims"):
+                yield VerticalScroll(Static("", id="claims-body"))
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#ledger", DataTable)
+        table.add_columns("Posted", "Kind", "Amount", "Balance", "Reference / memo")
+        self.load()
+        minutes = max(self.ws.ctx.lease_minutes, 1)
+        self._renewal = self.set_interval(minutes * 60 / 3, self._renew)
+
+    def on_unmount(self) -> None:
+        if self._renewal is not None:
+            self._renewal.stop()
+
+    # --- loading ----------------------------------------------------------------------------
+
+    @work(exclusive=True, group="account")
+    async def load(self) -> None:
+        b = self.ws.backend
+        try:
+            opened = await b.call(b.open_account, self.number)
+        except NotFound as exc:
+            self.notify(str(exc), severity="error")
+            self.dismiss()
+            return
+        self.opened = opened
+        self.ws.worked.add(self.number)
+        if opened.leased:
+            self.ws.current_account = self.number
+        self.show(opened.view)
+        if opened.draft:
+            self.notify(
+                "A note you typed earlier was kept; it is in the outcome dialog (o).",
+                title="Draft restored",
+                timeout=6,
+            )
+
+    @work(exclusive=True, group="account")
+    async def reload(self) -> None:
+        if self.opened is None:
+            return
+        b = self.ws.backend
+        view = await b.call(b.reload, self.number)
+        self.opened = Opened(view, self.opened.leased, self.opened.holder, None, self.opened.offers)
+        self.show(view)
+
+    async def _renew(self) -> None:
+        if (
+            self.opened is not None
+            and self.opened.leased
+            and self.ws.current_account == self.number
+        ):
+            b = self.ws.backend
+            await b.call(b.renew, self.number)
+
+    # --- drawing ----------------------------------------------------------------------------
+
+    def show(self, v: AccountView) -> None:
+        money = format_money(v.balance_cents, v.currency)
+        flags = f" · [b red]{', '.join(v.flags)}[/]" if v.flags else ""
+        status = "" if v.status == "open" else f" · [b]{v.status}[/b]"
+        self.query_one("#account-header", Static).update(
+            f"[b]{escape(v.number)}[/b] · [b]{escape(v.debtor_name)}[/b] ({v.debtor_type}) · "
+            f"{escape(v.creditor)}\n[b]{money}[/b] · {v.days_past_due} days past due · "
+            f"aging {v.aging_bucket}{status}{flags}"
+        )
+        self.query_one("#account-banner", Static).update(self._banner(v))
+        banner = self.query_one("#account-banner", Static)
+        banner.set_class(bool(v.verdict and v.verdict.callable), "callable")
+        banner.set_class(not (v.verdict and v.verdict.callable), "blocked")
+        self.query_one("#overview-body", Static).update(self._overview(v))
+        self._ledger(v)
+        self.query_one("#offers-body", Static).update(self._offers())
+        self.query_one("#calls-body", Static).update(self._calls(v))
+        self.query_one("#claims-body", Static).update(self._claims(v))
+
+    def _banner(self, v: AccountView) -> str:
+        o = self.opened
+        lines = []
+        verdict = v.verdict
+        if verdict is not None:
+            if verdict.callable:
+                consent = " (under the debtor's consent)" if verdict.under_consent else ""
+                lines.append(f"[b]✔ Callable now[/b]{consent}")
+            else:
+                nxt = (
+                    f" · callable {when_text(verdict.next_callable_at, self.ws.ctx.home_zone)}"
+                    if verdict.next_callable_at
+                    else ""
+                )
+                lines.append(f"[b]✖ {verdict.reason}[/b]: {escape(verdict.message)}{nxt}")
+        local = ", ".join(f"{lt.weekday} {lt.time} ({short_zone(lt.zone)})" for lt in v.local_times)
+        cap = f"attempts 7 days: {verdict.attempts_7d}" if verdict else ""
+        lines.append(f"Local {local} · {cap}")
+        extra = []
+        live = [c for c in v.consents if c.revoked_at is None and c.callback_at is None]
+        if live:
+            c = live[0]
+            until = f" until {when_text(c.until, self.ws.ctx.home_zone)}" if c.until else ""
+            extra.append(f"consent given {c.given_at:%d %b}{until}")
+        if v.inconvenient:
+            extra.append("avoid " + "; ".join(escape(a.spec) for a in v.inconvenient))
+        if o is not None and not o.leased:
+            extra.append(f"[b]open by {escape(o.holder or 'another coordinator')}[/b] — read only")
+        if extra:
+            lines.append(" · ".join(extra))
+        return "\n".join(lines)
+
+    def _overview(self, v: AccountView) -> str:
+        out = ["[b]Phones[/b]"]
+        for p in v.phones:
+            state = "dialable" if p.dialable else (p.status if p.valid else "not valid")
+            times = ", ".join(lt.time for lt in p.local_times)
+            inconvenient = " · [i]inconvenient[/i]" if getattr(p, "inconvenient", False) else ""
+            out.append(f"  {p.kind:<6} {escape(p.display):<18} {state:<9} {times}{inconvenient}")
+        if not v.phones:
+            out.append("  none")
+        if v.address:
+            out.append(f"[b]Address[/b] {escape(v.address)}")
+        if v.email:
+            out.append(f"[b]Email[/b] {escape(v.email)}")
+        if v.priority is not None:
+            parts = " + ".join(f"{p.name} {p.points:+d}" for p in v.priority.parts)
+            out.append(f"[b]Queue[/b] {v.priority.tier} · score {v.priority.score} = {parts}")
+        out.append("[b]Promises[/b]")
+        for pr in v.promises[:8]:
+            out.append(
+                f"  {pr.due_on:%Y-%m-%d} {format_money(pr.amount_cents, v.currency):>11} "
+                f"{pr.status:<15} paid {format_money(pr.paid_cents, v.currency)}"
+            )
+        if not v.promises:
+            out.append("  none")
+        out.append("[b]Arrangements[/b]")
+        for a in v.arrangements[:6]:
+            nxt = (
+                f" · next {a.next_due_on:%Y-%m-%d} {format_money(a.next_due_cents, v.currency)}"
+                if a.next_due_on
+                else ""
+            )
+            approved = f" · approved by {a.approved_by}" if a.approved_by else ""
+            out.append(
+                f"  #{a.id} {a.kind} {a.status} · {format_money(a.total_cents, v.currency)} in "
+                f"{len(a.installments)} · paid {format_money(a.paid_cents, v.currency)}"
+                f"{nxt}{approved}"
+            )
+        if not v.arrangements:
+            out.append("  none")
+        callbacks = [c for c in v.callbacks if not c.done]
+        if callbacks:
+            out.append("[b]Callbacks[/b]")
+            for cb in callbacks:
+                out.append(f"  {when_text(cb.due_at, self.ws.ctx.home_zone)} ({cb.coordinator})")
+        return "\n".join(out)
+
+    def _ledger(self, v: AccountView) -> None:
+        spark = self.query_one("#balance-spark", Sparkline)
+        series = [line.balance_after_cents for line in v.ledger] or [v.balance_cents]
+        spark.data = series
+        first = v.ledger[0].posted_on if v.ledger else None
+        high = max(series)
+        self.query_one("#balance-caption", Static).update(
+            f"Balance over time{f' since {first:%Y-%m-%d}' if first else ''} · "
+            f"highest {format_money(high, v.currency)} · now "
+            f"{format_money(v.balance_cents, v.currency)} · {len(v.ledger)} entries"
+        )
+        table = self.query_one("#ledger", DataTable)
+        table.clear()
+        for line in reversed(v.ledger):
+            memo = " ".join(x for x in (line.reference or "", line.memo) if x)
+            table.add_row(
+                f"{line.posted_on:%Y-%m-%d}",
+                line.kind,
+                format_money(line.amount_cents, v.currency),
+                format_money(line.balance_after_cents, v.currency),
+                memo,
+            )
+
+    def _offers(self) -> str:
+        o = self.opened
+        if o is None or not o.offers:
+            return "No balance to arrange."
+        out = []
+        for i, offer in enumerate(o.offers, 1):
+            ok = "needs approval" if offer.check.needs_approval else "within policy"
+            out.append(f"[b]{i}. {escape(offer.title)}[/b] ({ok})")
+            if offer.note:
+                out.append(f"   {escape(offer.note)}")
+            for reason in offer.check.reasons:
+                out.append(f"   · {escape(reason)}")
+        out.append("\n[b]a[/b] builds and records an arrangement from these.")
+        return "\n".join(out)
+
+    def _calls(self, v: AccountView) -> str:
+        zone = self.ws.ctx.home_zone
+        out = ["[b]Calls[/b] (newest first)"]
+        for c in v.contacts[:60]:
+            phone = f" {c.phone}" if c.phone else ""
+            out.append(f"  {when_text(c.at, zone)}  {c.outcome:<18} {c.coordinator}{phone}")
+            for n in c.notes:
+                out.append(f"      “{escape(n)}”")
+        if not v.contacts:
+            out.append("  none")
+        out.append("[b]Notes[/b] (newest first; never edited: corrections are addenda)")
+        for note in v.notes[:60]:
+            add = f" (addendum to #{note.addendum_of})" if note.addendum_of else ""
+            out.append(
+                f"  #{note.id} {when_text(note.at, zone)} {note.coordinator}{add}: "
+                f"{escape(note.body)}"
+            )
+        if not v.notes:
+            out.append("  none")
+        return "\n".join(out)
+
+    def _claims(self, v: AccountView) -> str:
+        if not v.claims:
+            return "No insurance claims on this account."
+        out = []
+        for c in v.claims:
+            paid = format_money(c.paid_cents, v.currency) if c.paid_cents is not None else "—"
+            out.append(
+                f"[b]{escape(c.claim_number)}[/b] {escape(c.payer)} · service {c.service_date} · "
+                f"billed {format_money(c.billed_cents, v.currency)} · {c.status} · paid {paid}"
+                + (f" · denial {c.denial_code}" if c.denial_code else "")
+                + (f" · payer {c.payer_phone}" if c.payer_phone else "")
+            )
+        return "\n".join(out)
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def action_pane(self, pane: str) -> None:
+        self.query_one(TabbedContent).active = pane
+
+    def action_back(self) -> None:
+        if self.ws.current_account == self.number:
+            b = self.ws.backend
+            self.ws.current_account = None
+            self.ws.run_worker(b.call(b.release, self.number), group="release")
+        self.dismiss()
+
+    def action_next(self) -> None:
+        open_next(self.ws)
+
+    def _blocked_reason(self) -> str | None:
+        v = self.view
+        if v is None or v.verdict is None or v.verdict.callable:
+            return None
+        return v.verdict.reason
+
+    def action_outcome(self, preset: str | None = None) -> None:
+        v = self.view
+        if v is None:
+            return
+        from .outcome import OutcomeDialog
+
+        draft = self.opened.draft if self.opened else None
+
+        def done(request: CallRequest | None) -> None:
+            if request is not None:
+                self.record(request)
+
+        self.app.push_screen(OutcomeDialog(v, preset=preset, draft=draft), done)
+
+    def action_promise(self) -> None:
+        self.action_outcome("promise")
+
+    def action_callback(self) -> None:
+        self.action_outcome("callback_requested")
+
+    def action_note(self) -> None:
+        from .note import NoteDialog
+
+        def done(text: str | None) -> None:
+            if text:
+                self._add_note(text)
+
+        self.app.push_screen(NoteDialog(self.number), done)
+
+    @work(group="write")
+    async def _add_note(self, text: str) -> None:
+        b = self.ws.backend
+        await b.call(b.add_note, self.number, text)
+        self.notify("Note added")
+        self.reload()
+
+    @work(group="write")
+    async def record(self, request: CallRequest, override: str | None = None) -> None:
+        b = self.ws.backend
+        reason = self._blocked_reason()
+        if reason is not None and override is None:
+            if reason in NEVER_OVERRIDABLE:
+                self.notify(
+                    f"{reason}: this account may not be called; nothing was recorded.",
+                    severity="error",
+                    timeout=8,
+                )
+                return
+            from .override import OverrideDialog
+
+            typed = await self.app.push_screen_wait(OverrideDialog(self.number, reason))
+            if not typed:
+                self.notify("Nothing recorded (no override reason).", severity="warning")
+                return
+            override = typed
+        try:
+            await b.call(
+                b.record_call,
+                self.number,
+                request.outcome,
+                phone=request.phone,
+                note=request.note or None,
+                callback_at=request.callback_at,
+                promise_cents=request.promise_cents,
+                promise_on=request.promise_on,
+                override=override,
+            )
+        except InputError as exc:
+            self.notify("\n".join(exc.lines), severity="error", timeout=10)
+            return
+        self.ws.current_note = None
+        if self.ws.current_account == self.number:
+            self.ws.current_account = None  # recording the outcome gave the lease back
+        if self.opened is not None:
+            self.opened = Opened(
+                self.opened.view, False, self.ws.ctx.actor, None, self.opened.offers
+            )
+        self.notify(f"Recorded {request.outcome} on {self.number}", timeout=3)
+        if request.go_next:
+            open_next(self.ws)
+        else:
+            self.reload()
+
+    def action_dial(self) -> None:
+        v = self.view
+        if v is None:
+            return
+        self._dial(v)
+
+    @work(group="dial")
+    async def _dial(self, v: AccountView) -> None:
+        reason = self._blocked_reason()
+        if reason is not None:
+            if reason in NEVER_OVERRIDABLE:
+                self.notify(f"{reason}: this account may not be called.", severity="error")
+                return
+            from .override import OverrideDialog
+
+            typed = await self.app.push_screen_wait(OverrideDialog(self.number, reason))
+            if not typed:
+                return
+            b = self.ws.backend
+            await b.call(b.audit_dial_override, self.number, reason, typed)
+        from .dial import DialScreen
+
+        phones = [p for p in v.phones if p.dialable and p.e164]
+        if not phones:
+            self.notify("No dialable phone on this account.", severity="error")
+            return
+        await self.app.push_screen(DialScreen(v, phones))
+
+    def action_arrangement(self) -> None:
+        v = self.view
+        if v is None or self.opened is None:
+            return
+        from .arrangement import ArrangementDialog
+
+        def done(recorded: bool | None) -> None:
+            if recorded:
+                self.reload()
+
+        self.app.push_screen(ArrangementDialog(v, self.opened.offers), done)
+
+    def action_consent(self) -> None:
+        v = self.view
+        if v is None:
+            return
+        from .consent import ConsentDialog
+
+        def done(changed: bool | None) -> None:
+            if changed:
+                self.reload()
+
+        self.app.push_screen(ConsentDialog(v, mode="consent"), done)
+
+    def action_inconvenient(self) -> None:
+        v = self.view
+        if v is None:
+            return
+        from .consent import ConsentDialog
+
+        def done(changed: bool | None) -> None:
+            if changed:
+                self.reload()
+
+        self.app.push_screen(ConsentDialog(v, mode="avoid"), done)
+
+
+def lines(items: Iterable[str]) -> str:
+    return "\n".join(items)

@@ -1,0 +1,186 @@
+"""The queue screen: who to call next, in order, paged from the database (DESIGN §5)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ...domain.money import format_money
+from ...services.queue import BlockedCount, Filters, QueueResult
+from ..format import local_and_office, when_text
+from ..widgets.queue_view import QueueView, header_text
+
+if TYPE_CHECKING:
+    from ..app import WorkstationApp
+
+FIRST_PAGE = 60
+MAX_ROWS = 2000  # a coordinator works the top; past this, narrow with a filter or search
+
+
+class QueueScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Open", id="queue.open"),
+        Binding("n", "next", "Next", id="queue.next"),
+        Binding("slash", "search", "Search", id="queue.search"),
+        Binding("f", "filter", "Filter", id="queue.filter"),
+        Binding("t", "toggle_blocked", "Blocked", id="queue.toggle_blocked"),
+        Binding("r", "refresh", "Refresh", id="queue.refresh"),
+        Binding("q", "app.quit", "Quit", id="queue.quit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filters = Filters()
+        self.include_blocked = False
+        self.limit = FIRST_PAGE
+        self.result: QueueResult | None = None
+
+    @property
+    def ws(self) -> WorkstationApp:
+        return cast("WorkstationApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="queue-title")
+        yield Static("", id="queue-blocked")
+        yield Static("", id="queue-header")
+        yield QueueView(id="queue")
+        yield Static("", id="queue-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(QueueView).focus()
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        self.load(keep_cursor=True)
+
+    def on_resize(self) -> None:
+        self.query_one("#queue-header", Static).update(header_text(self.size.width))
+
+    # --- loading ----------------------------------------------------------------------------
+
+    @work(exclusive=True, group="queue")
+    async def load(self, keep_cursor: bool = False) -> None:
+        view = self.query_one(QueueView)
+        if not view.rows:
+            view.empty_text = "Loading the queue…"
+            view.refresh()
+        result = await self.ws.backend.call(
+            self.ws.backend.queue_page, self.limit, self.filters, self.include_blocked
+        )
+        self.result = result
+        callable_rows = [r for r in result.rows if r.callable]
+        more = len(callable_rows) >= self.limit and self.limit < MAX_ROWS
+        view.empty_text = result.explanation or "Nothing to call with these filters."
+        view.set_rows(result.rows, more=more, keep_cursor=keep_cursor)
+        self._draw_title(len(callable_rows), more)
+        if result.blocked:
+            self._draw_blocked(result.blocked)
+        else:
+            self._count_blocked()
+
+    @work(exclusive=True, group="blocked")
+    async def _count_blocked(self) -> None:
+        counts = await self.ws.backend.call(self.ws.backend.blocked_summary, self.filters)
+        self._draw_blocked(counts)
+
+    def _draw_title(self, n: int, more: bool) -> None:
+        now = self.ws.backend.ctx.now()
+        shown = f"{n}{'+' if more else ''} callable"
+        parts = [f"[b]Queue[/b] · {shown} · {local_and_office(now, self.ws.ctx.home_zone)}"]
+        f = self.filters
+        active = [
+            x
+            for x in (
+                f.creditor and f"creditor={f.creditor}",
+                f.aging and f"aging={f.aging}",
+                f.tier and f"tier={f.tier}",
+                f.search and f"search={f.search!r}",
+            )
+            if x
+        ]
+        if active:
+            parts.append("filter: " + ", ".join(active))
+        if self.include_blocked:
+            parts.append("[i]blocked listed[/i]")
+        self.query_one("#queue-title", Static).update(" · ".join(parts))
+
+    def _draw_blocked(self, blocked: list[BlockedCount]) -> None:
+        widget = self.query_one("#queue-blocked", Static)
+        if not blocked:
+            widget.update("")
+            widget.display = False
+            return
+        total = sum(b.count for b in blocked)
+        words = ", ".join(
+            f"{b.count:,} {b.reason}" for b in sorted(blocked, key=lambda b: -b.count)[:4]
+        )
+        more = "" if len(blocked) <= 4 else f", +{len(blocked) - 4} more reasons"
+        widget.update(f"Blocked {total:,}: {words}{more} · [b]t[/b] lists them")
+        widget.display = True
+
+    def on_queue_view_need_more(self, _: QueueView.NeedMore) -> None:
+        if self.limit < MAX_ROWS:
+            self.limit = min(self.limit * 2, MAX_ROWS)
+            self.load(keep_cursor=True)
+
+    def on_queue_view_highlighted(self, message: QueueView.Highlighted) -> None:
+        status = self.query_one("#queue-status", Static)
+        r = message.row
+        if r is None:
+            status.update(self.result.explanation or "" if self.result else "")
+            return
+        parts = " + ".join(f"{p.name} {p.points:+d}" for p in r.score_parts) or ""
+        if r.callable:
+            text = (
+                f"{r.account_number} {r.debtor_name} · {format_money(r.balance_cents, r.currency)}"
+                f" · {r.creditor} · local {r.local_time}" + (f" · score {parts}" if parts else "")
+            )
+        else:
+            until = f" · callable {when_text(r.next_callable_at)}" if r.next_callable_at else ""
+            text = f"{r.account_number}: {r.message}{until}"
+        status.update(text)
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def action_open(self) -> None:
+        row = self.query_one(QueueView).current
+        if row is not None:
+            from .account import AccountScreen
+
+            self.app.push_screen(AccountScreen(row.account_number))
+
+    def action_next(self) -> None:
+        from .account import open_next
+
+        open_next(self.ws, self.filters)
+
+    def action_refresh(self) -> None:
+        self.limit = FIRST_PAGE
+        self.load(keep_cursor=True)
+
+    def action_toggle_blocked(self) -> None:
+        self.include_blocked = not self.include_blocked
+        self.limit = FIRST_PAGE
+        self.load()
+
+    def action_search(self) -> None:
+        from .search import SearchScreen
+
+        self.app.push_screen(SearchScreen())
+
+    def action_filter(self) -> None:
+        from .filter import FilterScreen
+
+        def done(result: Filters | None) -> None:
+            if result is not None:
+                self.filters = result
+                self.limit = FIRST_PAGE
+                self.load()
+
+        self.app.push_screen(FilterScreen(self.filters), done)

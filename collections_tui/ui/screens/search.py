@@ -1,0 +1,100 @@
+"""`/` search: an inbound caller gives a name, an account number or a phone number."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.markup import escape
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ...domain.money import format_money
+
+if TYPE_CHECKING:
+    from ..app import WorkstationApp
+
+MIN_CHARS = 2
+
+
+class SearchScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close", id="search.close"),
+        Binding("down", "results", "Results", show=False, id="search.results"),
+    ]
+
+    @property
+    def ws(self) -> WorkstationApp:
+        return cast("WorkstationApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="search-box"):
+            yield Static("[b]Search[/b] by account number, name or phone", classes="dialog-title")
+            yield Input(placeholder="e.g. A-0001234, garcia, (212) 555-0143", id="search-text")
+            yield OptionList(id="search-results")
+            yield Static("", id="search-status")
+            yield Static(
+                "[b]enter[/b] open · [b]↓[/b] to the results · [b]esc[/b] close",
+                classes="dialog-keys",
+            )
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Changed, "#search-text")
+    def _typed(self, event: Input.Changed) -> None:
+        self.run_search(event.value)
+
+    @on(Input.Submitted, "#search-text")
+    def _submitted(self, _: Input.Submitted) -> None:
+        results = self.query_one(OptionList)
+        if results.option_count:
+            self._open(results.get_option_at_index(results.highlighted or 0).id)
+
+    @work(exclusive=True, group="search")
+    async def run_search(self, text: str) -> None:
+        results = self.query_one(OptionList)
+        status = self.query_one("#search-status", Static)
+        if len(text.strip()) < MIN_CHARS:
+            results.clear_options()
+            status.update("")
+            return
+        b = self.ws.backend
+        hits = await b.call(b.search, text)
+        results.clear_options()
+        for h in hits:
+            closed = "" if h.status == "open" else f" ({h.status})"
+            results.add_option(
+                Option(
+                    f"{h.account_number:<12} {escape(h.debtor_name)[:24]:<24} "
+                    f"{format_money(h.balance_cents):>11}{closed}  {h.matched}",
+                    id=h.account_number,
+                )
+            )
+        if hits:
+            results.highlighted = 0
+        status.update(f"{len(hits)} found" if hits else "Nothing found.")
+
+    def action_results(self) -> None:
+        results = self.query_one(OptionList)
+        if results.option_count:
+            results.focus()
+
+    @on(OptionList.OptionSelected, "#search-results")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self._open(event.option.id)
+
+    def _open(self, number: str | None) -> None:
+        if number is None:
+            return
+        from .account import AccountScreen
+
+        self.dismiss(None)
+        self.app.push_screen(AccountScreen(number))
+
+    def action_close(self) -> None:
+        self.dismiss(None)

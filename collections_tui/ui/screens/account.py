@@ -94,6 +94,7 @@ class AccountScreen(Screen[None]):
         self.opened: Opened | None = None
         self._already_leased = leased
         self._renewal: Timer | None = None
+        self.recorded: str | None = None  # the outcome recorded on this visit
 
     @property
     def ws(self) -> WorkstationApp:
@@ -205,7 +206,7 @@ class AccountScreen(Screen[None]):
             else:
                 nxt = (
                     f" · callable {when_text(verdict.next_callable_at, self.ws.ctx.home_zone)}"
-                    if verdict.next_callable_at
+                    if verdict.next_callable_at and "callable from" not in verdict.message
                     else ""
                 )
                 lines.append(f"[b]✖ {verdict.reason}[/b]: {escape(verdict.message)}{nxt}")
@@ -220,7 +221,9 @@ class AccountScreen(Screen[None]):
             extra.append(f"consent given {c.given_at:%d %b}{until}")
         if v.inconvenient:
             extra.append("avoid " + "; ".join(escape(a.spec) for a in v.inconvenient))
-        if o is not None and not o.leased:
+        if self.recorded is not None:
+            extra.append(f"[b]{self.recorded} recorded[/b] · lease given back · [b]n[/b] next")
+        elif o is not None and not o.leased:
             extra.append(f"[b]open by {escape(o.holder or 'another coordinator')}[/b] — read only")
         if extra:
             lines.append(" · ".join(extra))
@@ -440,9 +443,9 @@ class AccountScreen(Screen[None]):
         if self.ws.current_account == self.number:
             self.ws.current_account = None  # recording the outcome gave the lease back
         if self.opened is not None:
-            self.opened = Opened(
-                self.opened.view, False, self.ws.ctx.actor, None, self.opened.offers
-            )
+            o = self.opened
+            self.opened = Opened(o.view, False, None, None, o.offers)
+        self.recorded = request.outcome
         self.notify(f"Recorded {request.outcome} on {self.number}", timeout=3)
         if request.go_next:
             open_next(self.ws)

@@ -78,32 +78,41 @@ class OutcomeDialog(ModalScreen[CallRequest | None]):
                 options = [
                     Option(f"{i} {o}" if i <= 9 else f"  {o}", id=o) for i, o in enumerate(ORDER, 1)
                 ]
-                yield OptionList(*options, id="outcome-list")
+                yield OptionList(*options, id="outcome-list", compact=True)
                 with Vertical(id="outcome-fields"):
-                    yield Label("Note")
-                    yield TextArea(self.draft, id="outcome-note", soft_wrap=True)
+                    yield Label("Note (kept as a draft while you type)")
+                    yield TextArea(self.draft, id="outcome-note", soft_wrap=True, compact=True)
                     phones = [
                         (f"{p.kind} {p.display}", p.e164)
                         for p in v.phones
                         if p.e164 is not None and p.valid
                     ]
-                    yield Select(
-                        phones,
-                        prompt="Phone called",
-                        id="outcome-phone",
-                        value=phones[0][1] if len(phones) >= 1 else Select.BLANK,
-                    )
-                    yield Input(
-                        placeholder="Callback, debtor's time: 14:30, tomorrow 9am, mon 2pm",
-                        id="outcome-callback",
-                    )
-                    with Horizontal(id="promise-row"):
-                        yield Input(placeholder="Promise amount", id="promise-amount")
-                        yield Input(placeholder="date: 12/5, fri, +7", id="promise-date")
+                    with Horizontal(classes="field"):
+                        yield Label("Phone")
+                        yield Select(
+                            phones,
+                            prompt="which phone",
+                            id="outcome-phone",
+                            value=phones[0][1] if phones else Select.BLANK,
+                            compact=True,
+                        )
+                    with Horizontal(classes="field"):
+                        yield Label("Callback")
+                        yield Input(
+                            placeholder="debtor's time: 14:30, tomorrow 9am, mon 2pm",
+                            id="outcome-callback",
+                            compact=True,
+                        )
+                    with Horizontal(classes="field"):
+                        yield Label("Promise")
+                        yield Input(placeholder="amount", id="promise-amount", compact=True)
+                        yield Input(
+                            placeholder="on: 12/5, fri, +7", id="promise-date", compact=True
+                        )
             yield Static("", id="outcome-preview")
             yield Static(
-                "[b]1-9[/b] pick · [b]tab[/b] next field · [b]ctrl+s[/b] save · "
-                "[b]ctrl+n[/b] save & next · [b]esc[/b] cancel",
+                "[b]1-9[/b] outcome · [b]tab[/b] field · [b]ctrl+s[/b] save · "
+                "[b]ctrl+n[/b] save+next · [b]esc[/b] cancel",
                 classes="dialog-keys",
             )
 

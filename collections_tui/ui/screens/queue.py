@@ -13,7 +13,7 @@ from textual.widgets import Footer, Static
 from ...domain.money import format_money
 from ...services.queue import BlockedCount, Filters, QueueResult
 from ..format import local_and_office, when_text
-from ..widgets.queue_view import QueueView, header_text
+from ..widgets.queue_view import QueueView
 
 if TYPE_CHECKING:
     from ..app import WorkstationApp
@@ -47,7 +47,6 @@ class QueueScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("", id="queue-title")
         yield Static("", id="queue-blocked")
-        yield Static("", id="queue-header")
         yield QueueView(id="queue")
         yield Static("", id="queue-status")
         yield Footer()
@@ -58,9 +57,6 @@ class QueueScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         self.load(keep_cursor=True)
-
-    def on_resize(self) -> None:
-        self.query_one("#queue-header", Static).update(header_text(self.size.width))
 
     # --- loading ----------------------------------------------------------------------------
 
@@ -142,7 +138,8 @@ class QueueScreen(Screen[None]):
                 f" · {r.creditor} · local {r.local_time}" + (f" · score {parts}" if parts else "")
             )
         else:
-            until = f" · callable {when_text(r.next_callable_at)}" if r.next_callable_at else ""
+            when = when_text(r.next_callable_at, self.ws.ctx.home_zone)
+            until = f" · callable {when}" if r.next_callable_at else ""
             text = f"{r.account_number}: {r.message}{until}"
         status.update(text)
 

@@ -32,8 +32,8 @@ COLUMNS: tuple[tuple[str, int, bool], ...] = (
     ("DPD", 4, True),
     ("T", 2, False),
     ("Score", 5, True),
-    ("Local", 9, False),
-    ("Verdict", 14, False),
+    ("Local", 10, False),
+    ("Verdict", 13, False),
 )
 
 
@@ -97,6 +97,7 @@ class QueueView(ScrollView, can_focus=True):
         "queue-view--cursor",
         "queue-view--blocked",
         "queue-view--callback",
+        "queue-view--header",
     }
 
     DEFAULT_CSS = """
@@ -104,6 +105,7 @@ class QueueView(ScrollView, can_focus=True):
     QueueView > .queue-view--cursor { background: $accent; color: $text; text-style: bold; }
     QueueView > .queue-view--blocked { color: $text-muted; }
     QueueView > .queue-view--callback { color: $warning; }
+    QueueView > .queue-view--header { text-style: bold; background: $boost; }
     """
 
     cursor: reactive[int] = reactive(0, always_update=True)
@@ -128,7 +130,7 @@ class QueueView(ScrollView, can_focus=True):
         previous = self.current.account_number if (keep_cursor and self.current) else None
         self.rows = rows
         self.more = more
-        self.virtual_size = Size(self.size.width, max(len(rows), 1))
+        self.virtual_size = Size(self.size.width, len(rows) + 2)
         index = 0
         if previous is not None:
             index = next((i for i, r in enumerate(rows) if r.account_number == previous), 0)
@@ -167,7 +169,7 @@ class QueueView(ScrollView, can_focus=True):
             self.post_message(self.NeedMore())
 
     def _scroll_cursor_visible(self) -> None:
-        height = max(self.size.height, 1)
+        height = max(self.size.height - 1, 1)  # line 0 is the column header
         top = int(self.scroll_offset.y)
         if self.cursor < top:
             self.scroll_to(y=self.cursor, animate=False)
@@ -178,10 +180,13 @@ class QueueView(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
-        index = int(self.scroll_offset.y) + y
         base = self.rich_style
+        if y == 0:
+            header = base + self.get_component_rich_style("queue-view--header")
+            return Strip([Segment(header_text(width)[:width].ljust(width), header)])
+        index = int(self.scroll_offset.y) + y - 1
         if not self.rows:
-            if y == 0:
+            if y == 1:
                 return Strip([Segment(self.empty_text[:width].ljust(width), base)])
             return Strip.blank(width, base)
         if index >= len(self.rows):
@@ -198,10 +203,13 @@ class QueueView(ScrollView, can_focus=True):
             style = base + self.get_component_rich_style("queue-view--blocked")
         elif r.tier == "callback_due":
             style = base + self.get_component_rich_style("queue-view--callback")
-        return Strip([Segment(row_text(r, width)[:width].ljust(width), style)])
+        text = row_text(r, width)
+        if index == self.cursor:
+            text = "▶" + text[1:]  # the cursor is visible without colour (NO_COLOR, 16 colours)
+        return Strip([Segment(text[:width].ljust(width), style)])
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, max(len(self.rows), 1))
+        self.virtual_size = Size(self.size.width, len(self.rows) + 2)
         self.refresh()
 
     def on_focus(self) -> None:

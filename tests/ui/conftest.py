@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -36,8 +38,11 @@ def workstation(db: Database, ctx: Context) -> AppRunner:
     return run
 
 
-async def settle(pilot: Pilot[Any], rounds: int = 3) -> None:
-    """Let workers finish their database calls and the screen redraw."""
+async def settle(pilot: Pilot[Any], rounds: int = 3, timeout: float = 2.0) -> None:
+    """Let workers finish their database calls and the screen redraw. A worker that waits
+    for a dialog (an override reason) never completes on its own: give up waiting after
+    ``timeout`` seconds a round, so the test can answer the dialog."""
     for _ in range(rounds):
-        await pilot.app.workers.wait_for_complete()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(pilot.app.workers.wait_for_complete()), timeout)
         await pilot.pause()

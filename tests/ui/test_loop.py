@@ -6,11 +6,14 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from peewee import Database
+from textual.widgets import Static
 
+from collections_tui.domain.flags import Flag
 from collections_tui.services.clock import FixedClock
 from collections_tui.services.context import Context
-from collections_tui.store.models import Contact, Lease, Note
+from collections_tui.store.models import AuditEvent, Callback, Contact, Lease, Note
 from collections_tui.ui.screens.account import AccountScreen
+from collections_tui.ui.screens.override import OverrideDialog
 from collections_tui.ui.widgets.queue_view import QueueView
 from tests.factories import make_account
 from tests.ui.conftest import AppRunner, settle
@@ -41,3 +44,120 @@ async def test_open_record_no_answer_with_note_and_go_next(
         assert isinstance(app.screen, AccountScreen) and app.screen.number == "A-2"
         (lease,) = Lease.select()
         assert (lease.account.number, lease.coordinator) == ("A-2", "tester")
+
+
+async def test_callback_typed_in_the_debtors_time_is_stored_in_utc(
+    db: Database, ctx: Context, workstation: AppRunner
+) -> None:
+    ctx = replace(ctx, clock=FixedClock(MIDDAY))
+    # A Los Angeles phone and address: 9:00 in the morning there.
+    make_account(ctx, "CB-1", phones=("415-555-0101",), state="CA")
+    async with workstation(context=ctx) as (app, pilot):
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("b")  # callback: the outcome dialog with callback_requested picked
+        await settle(pilot)
+        await pilot.press(*"mon 2:30pm")
+        preview = str(app.screen.query_one("#outcome-preview").render())
+        assert "Mon 30 Nov 14:30 PST" in preview and "17:30 EST" in preview
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    callback = Callback.get()
+    assert callback.due_at == datetime(2026, 11, 30, 22, 30)  # UTC, naive in the database
+    assert Contact.get().outcome == "callback_requested"
+
+
+async def test_blocked_account_asks_for_an_override_reason_that_is_audited(
+    db: Database, ctx: Context, workstation: AppRunner
+) -> None:
+    ctx = replace(ctx, clock=FixedClock(MIDDAY))
+    make_account(ctx, "DS-1", flags=Flag.DISPUTE)
+    async with workstation(context=ctx) as (app, pilot):
+        app.push_screen(AccountScreen("DS-1"))
+        await settle(pilot)
+        banner = str(app.screen.query_one("#account-banner").render())
+        assert "dispute" in banner
+        await pilot.press("o", "7")
+        await pilot.press(*"debtor called in")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, OverrideDialog)
+        await pilot.press("escape")  # no reason: nothing is recorded
+        await settle(pilot)
+        assert Contact.select().count() == 0
+        await pilot.press("o", "7", "ctrl+s")
+        await settle(pilot)
+        await pilot.press(*"debtor asked about the proof we sent", "enter")
+        await settle(pilot)
+    assert Contact.get().outcome == "conversation"
+    event = AuditEvent.get(AuditEvent.action == "compliance.override")
+    assert "proof we sent" in event.detail and event.actor == "tester"
+
+
+async def test_cease_cannot_be_overridden(
+    db: Database, ctx: Context, workstation: AppRunner
+) -> None:
+    ctx = replace(ctx, clock=FixedClock(MIDDAY))
+    make_account(ctx, "CE-1", flags=Flag.CEASE)
+    async with workstation(context=ctx) as (app, pilot):
+        app.push_screen(AccountScreen("CE-1"))
+        await settle(pilot)
+        await pilot.press("o", "1", "ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, OverrideDialog)
+    assert Contact.select().count() == 0
+
+
+async def test_filter_by_creditor_and_toggle_blocked(
+    db: Database, ctx: Context, workstation: AppRunner
+) -> None:
+    ctx = replace(ctx, clock=FixedClock(MIDDAY))
+    make_account(ctx, "F-1", creditor="Lakeside Family Medicine")
+    make_account(ctx, "F-2", creditor="Summit Orthopedics", phones=("212-555-0150",))
+    make_account(ctx, "F-3", flags=Flag.DISPUTE, phones=("212-555-0151",))
+    async with workstation(context=ctx) as (app, pilot):
+        view = app.screen.query_one(QueueView)
+        assert {r.account_number for r in view.rows} == {"F-1", "F-2"}
+        assert "Blocked 1: 1 dispute" in str(app.screen.query_one("#queue-blocked").render())
+        await pilot.press("f")
+        await settle(pilot)
+        await pilot.press(*"Summit Orthopedics", "ctrl+s")
+        await settle(pilot)
+        assert [r.account_number for r in view.rows] == ["F-2"]
+        assert "creditor=Summit Orthopedics" in str(app.screen.query_one("#queue-title").render())
+        await pilot.press("f", "ctrl+r")  # clear all
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        rows = {r.account_number: r for r in view.rows}
+        assert set(rows) == {"F-1", "F-2", "F-3"}
+        assert (rows["F-3"].callable, rows["F-3"].reason) == (False, "dispute")
+
+
+async def test_help_lists_the_screens_bindings_with_ids(
+    db: Database, ctx: Context, workstation: AppRunner
+) -> None:
+    ctx = replace(ctx, clock=FixedClock(MIDDAY))
+    make_account(ctx, "HL-1")
+    async with workstation(context=ctx) as (app, pilot):
+        await pilot.press("question_mark")
+        await settle(pilot)
+        text = " ".join(str(s.render()) for s in app.screen.query(Static))
+        assert "queue.open" in text and "queue.search" in text and "queue.filter" in text
+        await pilot.press("escape", "enter")
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        text = " ".join(str(s.render()) for s in app.screen.query(Static))
+        assert "account.dial" in text and "account.outcome" in text
+
+
+async def test_keys_remapped_from_the_config(
+    db: Database, ctx: Context, workstation: AppRunner
+) -> None:
+    ctx = replace(ctx, clock=FixedClock(MIDDAY))
+    make_account(ctx, "K-1")
+    async with workstation(context=ctx, keymap={"queue.open": "space"}) as (app, pilot):
+        await pilot.press("space")
+        await settle(pilot)
+        assert isinstance(app.screen, AccountScreen)

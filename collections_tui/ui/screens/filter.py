@@ -37,14 +37,14 @@ class FilterScreen(ModalScreen[Filters | None]):
             yield Select(
                 [(a, a) for a in AGING],
                 id="filter-aging",
-                value=c.aging or Select.BLANK,
+                value=c.aging or Select.NULL,
                 prompt="any",
             )
             yield Label("Tier")
             yield Select(
                 [(t, t) for t in TIERS],
                 id="filter-tier",
-                value=c.tier or Select.BLANK,
+                value=c.tier or Select.NULL,
                 prompt="any",
             )
             yield Label("Name or account number contains")

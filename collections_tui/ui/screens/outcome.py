@@ -93,7 +93,7 @@ class OutcomeDialog(ModalScreen[CallRequest | None]):
                             phones,
                             prompt="which phone",
                             id="outcome-phone",
-                            value=phones[0][1] if phones else Select.BLANK,
+                            value=phones[0][1] if phones else Select.NULL,
                             compact=True,
                         )
                     with Horizontal(classes="field"):

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.markup import escape
@@ -277,7 +276,7 @@ class AccountScreen(Screen[None]):
 
     def _ledger(self, v: AccountView) -> None:
         spark = self.query_one("#balance-spark", Sparkline)
-        series = [line.balance_after_cents for line in v.ledger] or [v.balance_cents]
+        series = balance_series(v, self.ws.ctx.today(), max(self.size.width - 2, 20))
         spark.data = series
         first = v.ledger[0].posted_on if v.ledger else None
         high = max(series)
@@ -517,5 +516,19 @@ class AccountScreen(Screen[None]):
         self.app.push_screen(ConsentDialog(v, mode="avoid"), done)
 
 
-def lines(items: Iterable[str]) -> str:
-    return "\n".join(items)
+def balance_series(v: AccountView, today: date, points: int) -> list[int]:
+    """The balance (cents) on ``points`` evenly spaced days from the first ledger entry to
+    today: the ledger's running balance as a step function, for the sparkline."""
+    if not v.ledger:
+        return [v.balance_cents]
+    start = v.ledger[0].posted_on
+    days = max((today - start).days, 1)
+    out: list[int] = []
+    i, balance = 0, 0
+    for k in range(points):
+        day = start + timedelta(days=days * k // max(points - 1, 1))
+        while i < len(v.ledger) and v.ledger[i].posted_on <= day:
+            balance = v.ledger[i].balance_after_cents
+            i += 1
+        out.append(balance)
+    return out

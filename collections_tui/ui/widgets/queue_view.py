@@ -7,6 +7,7 @@ has scrolled through — the Toolong way, not a DataTable with a million rows.
 
 from __future__ import annotations
 
+import textwrap
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -186,8 +187,9 @@ class QueueView(ScrollView, can_focus=True):
             return Strip([Segment(header_text(width)[:width].ljust(width), header)])
         index = int(self.scroll_offset.y) + y - 1
         if not self.rows:
-            if y == 1:
-                return Strip([Segment(self.empty_text[:width].ljust(width), base)])
+            wrapped = textwrap.wrap(self.empty_text, max(width - 2, 10))
+            if 1 <= y <= len(wrapped):
+                return Strip([Segment((" " + wrapped[y - 1])[:width].ljust(width), base)])
             return Strip.blank(width, base)
         if index >= len(self.rows):
             if index == len(self.rows) and self.more:

@@ -1,0 +1,87 @@
+"""The screens and dialogs of the workstation, reached by keys from a seeded demo database.
+
+Used by the snapshot tests (tests/ui/test_snapshots.py) and by the script that draws the
+README's screenshots (screenshots/make_screenshots.py), so both show the same thing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from collections_tui.services.clock import FixedClock
+from collections_tui.services.context import Context
+from collections_tui.services.demo import generate_demo
+from collections_tui.services.team import ensure_coordinator
+from collections_tui.store.db import close_database, open_database
+
+NOW = datetime(2026, 11, 27, 17, 0, tzinfo=UTC)  # Friday, noon in New York
+NIGHT = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)  # 05:00 New York, 00:00 Hawaii: nobody callable
+DEMO_ACCOUNTS = 300
+SEED = 7
+COORDINATOR = "maria"
+
+
+def make_demo(path: Path) -> None:
+    """A small demo database, the same for the same code (seeded, fixed clock)."""
+    open_database(f"sqlite:///{path}")
+    try:
+        ctx = Context(actor=COORDINATOR, clock=FixedClock(NOW))
+        ensure_coordinator(ctx)
+        generate_demo(ctx, accounts=DEMO_ACCOUNTS, seed=SEED)
+    finally:
+        close_database()
+
+
+async def settle(pilot: Pilot[None], rounds: int = 3, timeout: float = 2.0) -> None:
+    for _ in range(rounds):
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(pilot.app.workers.wait_for_complete()), timeout)
+        await pilot.pause()
+
+
+def keys(*presses: str) -> Callable[[Pilot[None]], Awaitable[None]]:
+    """Press each key (or type each string of 2+ chars as text), settling after each."""
+
+    async def run(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        for p in presses:
+            if len(p) > 1 and p.startswith("type:"):
+                await pilot.press(*p.removeprefix("type:"))
+            else:
+                await pilot.press(p)
+            await settle(pilot)
+        # Toasts fade on a timer: clear them so pictures do not depend on timing.
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    return run
+
+
+# name → (clock, the keys that reach the screen)
+SCENES: dict[str, tuple[datetime, Callable[[Pilot[None]], Awaitable[None]]]] = {
+    "queue": (NOW, keys()),
+    "queue_blocked": (NOW, keys("t")),
+    "queue_nothing_callable": (NIGHT, keys()),
+    "filter": (NOW, keys("f")),
+    "search": (NOW, keys("slash", "type:smi")),
+    "help": (NOW, keys("question_mark")),
+    "account": (NOW, keys("enter")),
+    "account_balance": (NOW, keys("enter", "2")),
+    "account_offers": (NOW, keys("enter", "3")),
+    "account_calls": (NOW, keys("enter", "4")),
+    "account_claims": (NOW, keys("enter", "5")),
+    "outcome": (NOW, keys("enter", "o", "8", "type:150", "tab", "type:fri")),
+    "outcome_callback": (NOW, keys("enter", "b", "type:mon 2:30pm")),
+    "arrangement": (NOW, keys("enter", "a")),
+    "consent": (NOW, keys("enter", "c")),
+    "avoid": (NOW, keys("enter", "i")),
+    "dial": (NOW, keys("enter", "d")),
+    "note": (NOW, keys("enter", "m", "type:Sent a statement by mail")),
+    "palette": (NOW, keys("enter", "ctrl+p", "type:dial")),
+}

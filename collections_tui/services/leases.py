@@ -97,6 +97,49 @@ def take_next(
     return None
 
 
+def candidates(
+    ctx: Context, filters: Filters | None = None, *, skip: frozenset[str] = frozenset(), n: int = 8
+) -> list[str]:
+    """The best ``n`` callable accounts nobody holds, without leasing them: the workstation
+    fetches these while a coordinator works an account, so that `n` only has to confirm one
+    (:func:`take_first`) instead of building the queue."""
+    result = build_queue(
+        ctx,
+        limit=n + len(skip),
+        filters=filters or Filters(),
+        any_lease_blocks=True,
+        explain_empty=False,
+    )
+    return [r.account_number for r in result.rows if r.account_number not in skip][:n]
+
+
+def take_first(
+    ctx: Context, numbers: list[str], *, skip: frozenset[str] = frozenset()
+) -> str | None:
+    """Lease the first of ``numbers`` that is still callable now and nobody holds (each
+    confirmed by the verdict at this instant, then the atomic lease statement). None when
+    none is: the caller falls back to :func:`take_next`."""
+    from ..domain import compliance as c
+    from .facts import load_facts
+
+    todo = [n for n in numbers if n not in skip]
+    if not todo:
+        return None
+    q = Account.select(Account.number, Account.id).where(Account.number.in_(todo))
+    ids: dict[str, int] = {str(number): int(i) for number, i in tuples(q)}
+    loaded = load_facts(ctx, [ids[n] for n in todo if n in ids])
+    now = ctx.now()
+    for number in todo:
+        item = loaded.get(ids[number]) if number in ids else None
+        if item is None:
+            continue
+        if not c.verdict(item.facts, now, ctx.policy, coordinator=ctx.actor).callable:
+            continue
+        if take(ctx, ids[number], audit_as="next"):
+            return number
+    return None
+
+
 def release(ctx: Context, number: str, *, any_holder: bool = False) -> bool:
     """Give a lease back. Only the holder may, unless ``any_holder`` (a supervisor)."""
     with write_transaction(database.obj):

@@ -6,6 +6,7 @@ import logging
 import os
 import signal
 from collections.abc import Mapping
+from concurrent.futures import Future
 from types import FrameType
 from typing import Any, ClassVar
 
@@ -13,6 +14,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 
 from ..services.context import Context
+from ..services.queue import Filters, QueueResult
 from .backend import Backend
 from .commands import WorkstationCommands
 from .screens.queue import QueueScreen
@@ -53,6 +55,14 @@ class WorkstationApp(App[None]):
         # Accounts opened this session: `n` passes over them (the queue would offer a debtor
         # just called again, since one unanswered attempt leaves them callable).
         self.worked: set[str] = set()
+        self.prefetched: list[str] = []  # who `n` would give next (confirmed when pressed)
+        self.filters = Filters()  # the queue's filters; `n` follows them
+        from .screens.queue import FIRST_PAGE
+
+        # The first page of the queue, asked for before the interface is built.
+        self.first_queue: Future[QueueResult] | None = self.backend.submit(
+            self.backend.queue_page, FIRST_PAGE, self.filters, False
+        )
 
     def on_mount(self) -> None:
         if self._keymap:

@@ -13,7 +13,7 @@ import logging
 import shlex
 import subprocess
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -57,6 +57,11 @@ class Backend:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, lambda: fn(*args, **kwargs))
 
+    def submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
+        """Start ``fn`` on the database thread now; await it later with ``asyncio.wrap_future``
+        (the first queue page is asked for before the interface is even built)."""
+        return self._pool.submit(fn, *args, **kwargs)
+
     def run_now(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run on the database thread and wait (quitting, or a dropped session)."""
         return self._pool.submit(fn, *args, **kwargs).result(timeout=10)
@@ -76,10 +81,11 @@ class Backend:
     def blocked_summary(self, filters: queue.Filters) -> list[queue.BlockedCount]:
         return queue.blocked_summary(self.ctx, filters)
 
-    def open_account(self, number: str) -> Opened:
-        """Lease (or renew) and read the account; reading works even when someone else holds it."""
-        account_id = account_id_for(number)
-        leased = leases.take(self.ctx, account_id, audit_as="open")
+    def open_account(self, number: str, *, leased: bool = False) -> Opened:
+        """Lease (or renew) and read the account; reading works even when someone else holds
+        it. ``leased``: the caller has just leased it."""
+        if not leased:
+            leased = leases.take(self.ctx, account_id_for(number), audit_as="open")
         holder = None if leased else _holder(self.ctx, number)
         view = accounts.get_account(self.ctx, number)
         d = drafts.load_draft(self.ctx, number)
@@ -97,6 +103,30 @@ class Backend:
     def take_next(self, filters: queue.Filters, skip: frozenset[str] = frozenset()) -> str | None:
         row = leases.take_next(self.ctx, filters, skip=skip)
         return None if row is None else row.account_number
+
+    def candidates(self, filters: queue.Filters, skip: frozenset[str]) -> list[str]:
+        """Who `n` would give next, fetched ahead while the coordinator works an account."""
+        return leases.candidates(self.ctx, filters, skip=skip)
+
+    def next_open(
+        self,
+        filters: queue.Filters,
+        skip: frozenset[str],
+        prefetched: list[str],
+        release: str | None,
+    ) -> Opened | None:
+        """`n` in one trip to the database thread: give back ``release``, lease the first
+        prefetched candidate still callable (or walk the queue when none is), and read it."""
+        if release is not None:
+            self.release(release)
+        number = leases.take_first(self.ctx, prefetched, skip=skip)
+        if number is None:
+            number = self.take_next(filters, skip)
+        if number is None and skip:
+            number = self.take_next(filters, frozenset())
+        if number is None:
+            return None
+        return self.open_account(number, leased=True)
 
     def renew(self, number: str) -> bool:
         return leases.take(self.ctx, account_id_for(number))

@@ -98,3 +98,21 @@ def test_concurrent_next_from_many_processes(db: Database, db_url: str, ctx: Con
     assert len(taken) == 32
     assert len(set(taken)) == 32
     assert Lease.select().count() == 32
+
+
+def test_prefetched_candidates_are_confirmed_when_taken(db: Database, ctx: Context) -> None:
+    """The workstation fetches who `n` would give next ahead of time; by the time `n` is
+    pressed one may have been taken by someone else and another called: neither is leased."""
+    from collections_tui.services.leases import candidates, take_first
+
+    ana, ben = as_(ctx, "ana"), as_(ctx, "ben")
+    for i, cents in enumerate((90_000, 50_000, 10_000)):
+        make_account(ana, f"P-{i}", balance_cents=cents, phones=(f"212-555-01{i}0",))
+    assert candidates(ana) == ["P-0", "P-1", "P-2"]
+    assert candidates(ana, skip=frozenset({"P-0"})) == ["P-1", "P-2"]
+    prefetched = candidates(ana)
+    assert take_next(ben) is not None  # ben takes P-0
+    record_call(ben, "P-1", "conversation")  # and talks to P-1: a week's wait
+    assert take_first(ana, prefetched) == "P-2"
+    assert Lease.get(Lease.coordinator == "ana").account.number == "P-2"
+    assert take_first(ana, ["P-0", "P-1"]) is None

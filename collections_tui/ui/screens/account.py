@@ -30,29 +30,36 @@ NEVER_OVERRIDABLE = frozenset({"cease", "attorney", "bankruptcy"})
 
 def open_next(app: WorkstationApp, filters: Filters | None = None) -> None:
     """Give back the open account (if any), lease the best callable one and show it."""
-    app.run_worker(_open_next(app, filters or Filters()), group="next", exclusive=True)
+    app.run_worker(_open_next(app, filters or app.filters), group="next", exclusive=True)
 
 
 async def _open_next(app: WorkstationApp, filters: Filters) -> None:
     b = app.backend
-    if app.current_account is not None:
-        await b.call(b.release, app.current_account)
-        app.current_account = None
-    number = await b.call(b.take_next, filters, frozenset(app.worked))
-    if number is None and app.worked:
-        app.worked.clear()  # everything left was worked this session: start over
-        number = await b.call(b.take_next, filters, frozenset())
-    if number is None:
+    release, app.current_account = app.current_account, None
+    prefetched, app.prefetched = app.prefetched, []
+    opened = await b.call(b.next_open, filters, frozenset(app.worked), prefetched, release)
+    if opened is None:
         app.notify("Nothing callable now — the queue says why.", title="Queue", timeout=6)
         while isinstance(app.screen, AccountScreen):
             app.pop_screen()
         return
-    app.current_account = number  # leased by take_next
-    screen = AccountScreen(number, leased=True)
+    number = opened.view.number
+    app.current_account = number
     if isinstance(app.screen, AccountScreen):
-        await app.switch_screen(screen)
+        app.screen.apply(opened)  # the same screen, refilled: no rebuild, no teardown
     else:
-        await app.push_screen(screen)
+        await app.push_screen(AccountScreen(number, opened=opened))
+
+
+def prefetch_next(app: WorkstationApp) -> None:
+    """Fetch who `n` would give next while the coordinator works this account."""
+
+    async def run() -> None:
+        b = app.backend
+        skip = frozenset(app.worked)
+        app.prefetched = await b.call(b.candidates, app.filters, skip)
+
+    app.run_worker(run(), group="prefetch", exclusive=True)
 
 
 @dataclass(frozen=True)
@@ -87,11 +94,11 @@ class AccountScreen(Screen[None]):
         Binding("5", "pane('claims')", "Claims", show=False, id="account.pane_claims"),
     ]
 
-    def __init__(self, number: str, *, leased: bool = False) -> None:
+    def __init__(self, number: str, *, opened: Opened | None = None) -> None:
         super().__init__()
         self.number = number
         self.opened: Opened | None = None
-        self._already_leased = leased
+        self._given = opened
         self._renewal: Timer | None = None
         self.recorded: str | None = None  # the outcome recorded on this visit
 
@@ -124,7 +131,10 @@ class AccountScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#ledger", DataTable)
         table.add_columns("Posted", "Kind", "Amount", "Balance", "Reference / memo")
-        self.load()
+        if self._given is not None:
+            self.apply(self._given)
+        else:
+            self.load()
         minutes = max(self.ws.ctx.lease_minutes, 1)
         self._renewal = self.set_interval(minutes * 60 / 3, self._renew)
 
@@ -143,10 +153,17 @@ class AccountScreen(Screen[None]):
             self.notify(str(exc), severity="error")
             self.dismiss()
             return
+        self.apply(opened)
+
+    def apply(self, opened: Opened) -> None:
+        """Show ``opened`` (this screen is reused by `n`: refilled, not rebuilt)."""
+        self.number = opened.view.number
         self.opened = opened
+        self.recorded = None
         self.ws.worked.add(self.number)
         if opened.leased:
             self.ws.current_account = self.number
+        self.query_one(TabbedContent).active = "overview"
         self.show(opened.view)
         if opened.draft:
             self.notify(
@@ -154,6 +171,7 @@ class AccountScreen(Screen[None]):
                 title="Draft restored",
                 timeout=6,
             )
+        prefetch_next(self.ws)
 
     @work(exclusive=True, group="account")
     async def reload(self) -> None:

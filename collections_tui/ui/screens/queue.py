@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import work
@@ -56,7 +57,8 @@ class QueueScreen(Screen[None]):
         self.load()
 
     def on_screen_resume(self) -> None:
-        self.load(keep_cursor=True)
+        if self.result is not None:  # back from an account: the queue has moved on
+            self.load(keep_cursor=True)
 
     # --- loading ----------------------------------------------------------------------------
 
@@ -66,9 +68,13 @@ class QueueScreen(Screen[None]):
         if not view.rows:
             view.empty_text = "Loading the queue…"
             view.refresh()
-        result = await self.ws.backend.call(
-            self.ws.backend.queue_page, self.limit, self.filters, self.include_blocked
-        )
+        first, self.ws.first_queue = self.ws.first_queue, None
+        if first is not None and self.limit == FIRST_PAGE and not self.include_blocked:
+            result = await asyncio.wrap_future(first)
+        else:
+            result = await self.ws.backend.call(
+                self.ws.backend.queue_page, self.limit, self.filters, self.include_blocked
+            )
         self.result = result
         callable_rows = [r for r in result.rows if r.callable]
         more = len(callable_rows) >= self.limit and self.limit < MAX_ROWS
@@ -177,6 +183,8 @@ class QueueScreen(Screen[None]):
         def done(result: Filters | None) -> None:
             if result is not None:
                 self.filters = result
+                self.ws.filters = result
+                self.ws.prefetched = []
                 self.limit = FIRST_PAGE
                 self.load()
 

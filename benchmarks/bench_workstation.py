@@ -302,7 +302,7 @@ async def _presses_in_process(url: str, presses: int) -> list[float]:
     from collections_tui.ui.screens.account import AccountScreen
 
     app_dir = Path(sys.modules[WorkstationApp.__module__].__file__ or ".").parent
-    stamp = "_bench_drawn"  # set on an AccountScreen: when its first loaded frame was made
+    drawn: dict[str, float] = {}  # account number → when its first loaded frame was made
 
     class Timed(WorkstationApp):
         CSS_PATH = str(app_dir / "app.tcss")  # the app's own, not beside this file
@@ -312,12 +312,10 @@ async def _presses_in_process(url: str, presses: int) -> list[float]:
             if isinstance(renderable, CompositorUpdate):
                 renderable.render_segments(self.console)
             super()._display(screen, renderable)
-            if (
-                isinstance(screen, AccountScreen)
-                and screen.opened is not None
-                and not hasattr(screen, stamp)
-            ):
-                setattr(screen, stamp, time.perf_counter())
+            # The account screen is reused by `n` (refilled, not rebuilt): stamp each account
+            # number the first time a frame of it is drawn.
+            if isinstance(screen, AccountScreen) and screen.opened is not None:
+                drawn.setdefault(screen.opened.view.number, time.perf_counter())
 
     open_database(url)
     ctx = context()
@@ -335,12 +333,16 @@ async def _presses_in_process(url: str, presses: int) -> list[float]:
                 deadline = t0 + 30
                 while True:
                     s = app.screen
-                    if isinstance(s, AccountScreen) and s.number != previous and hasattr(s, stamp):
+                    if (
+                        isinstance(s, AccountScreen)
+                        and s.number != previous
+                        and drawn.get(s.number, 0) > t0
+                    ):
                         break
                     if time.perf_counter() > deadline:
                         raise TimeoutError(f"no account screen after `n` (screen {s!r})")
                     await asyncio.sleep(0.001)
-                latencies.append(getattr(s, stamp) - t0)
+                latencies.append(drawn[s.number] - t0)
                 previous = s.number
                 await app.workers.wait_for_complete()
                 await pilot.pause()

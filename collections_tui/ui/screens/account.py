@@ -101,6 +101,7 @@ class AccountScreen(Screen[None]):
         self._given = opened
         self._renewal: Timer | None = None
         self.recorded: str | None = None  # the outcome recorded on this visit
+        self._stale: set[str] = set()  # panes not yet drawn for the account shown
 
     @property
     def ws(self) -> WorkstationApp:
@@ -206,11 +207,29 @@ class AccountScreen(Screen[None]):
         banner = self.query_one("#account-banner", Static)
         banner.set_class(bool(v.verdict and v.verdict.callable), "callable")
         banner.set_class(not (v.verdict and v.verdict.callable), "blocked")
-        self.query_one("#overview-body", Static).update(self._overview(v))
-        self._ledger(v)
-        self.query_one("#offers-body", Static).update(self._offers())
-        self.query_one("#calls-body", Static).update(self._calls(v))
-        self.query_one("#claims-body", Static).update(self._claims(v))
+        # Only the pane on show is drawn now; the others when they are opened (`n` stays fast).
+        self._stale = {"overview", "balance", "offers", "calls", "claims"}
+        self._fill(self.query_one(TabbedContent).active)
+
+    def _fill(self, pane: str) -> None:
+        v = self.view
+        if v is None or pane not in self._stale:
+            return
+        self._stale.discard(pane)
+        if pane == "overview":
+            self.query_one("#overview-body", Static).update(self._overview(v))
+        elif pane == "balance":
+            self._ledger(v)
+        elif pane == "offers":
+            self.query_one("#offers-body", Static).update(self._offers())
+        elif pane == "calls":
+            self.query_one("#calls-body", Static).update(self._calls(v))
+        elif pane == "claims":
+            self.query_one("#claims-body", Static).update(self._claims(v))
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id:
+            self._fill(event.pane.id)
 
     def _banner(self, v: AccountView) -> str:
         o = self.opened
@@ -369,6 +388,7 @@ class AccountScreen(Screen[None]):
 
     def action_pane(self, pane: str) -> None:
         self.query_one(TabbedContent).active = pane
+        self._fill(pane)
 
     def action_back(self) -> None:
         if self.ws.current_account == self.number:

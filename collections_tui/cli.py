@@ -218,6 +218,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--when", action="append", metavar="SPEC", default=[])
     p.add_argument("--note", metavar="TEXT", default="")
     p.add_argument("--clear", action="store_true", help="remove every inconvenient time")
+    p.add_argument(
+        "--phone",
+        metavar="P",
+        help="the debtor said calls to this number are inconvenient (e.g. a work phone); "
+        "with --clear, take that back",
+    )
 
     p = command(
         "next",
@@ -771,6 +777,17 @@ def cmd_avoid(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
 
     if args.clear and args.when:
         raise UsageError("give either --when SPEC or --clear, not both")
+    if args.phone:
+        from .services.consent import mark_phone_inconvenient
+
+        if args.when:
+            raise UsageError("give either --when SPEC or --phone P, not both")
+        e164 = mark_phone_inconvenient(
+            ctx, args.number, args.phone, inconvenient=not args.clear, note=args.note
+        )
+        state = "no longer inconvenient" if args.clear else "inconvenient: not dialled"
+        print(f"{e164} on {args.number}: {state}")
+        return EXIT_OK
     if args.clear:
         n = clear_avoid(ctx, args.number)
         print(f"Cleared {n} inconvenient time(s) on {args.number}")

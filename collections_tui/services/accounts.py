@@ -53,6 +53,7 @@ class PhoneView:
     zones: tuple[str, ...]
     local_times: tuple[LocalTime, ...]
     problem: str | None
+    inconvenient: bool = False  # the debtor said calls to this number are inconvenient
 
 
 @dataclass(frozen=True)
@@ -195,10 +196,11 @@ def get_account(ctx: Context, number: str, *, history: int = 200) -> AccountView
                 extension=p.extension,
                 valid=bool(p.valid),
                 status=p.status,
-                dialable=bool(p.valid) and p.status == "ok",
+                dialable=bool(p.valid) and p.status == "ok" and not p.inconvenient,
                 zones=zones,
                 local_times=local_times(zones, now),
                 problem=p.problem,
+                inconvenient=bool(p.inconvenient),
             )
         )
     zones = zone_set(

@@ -19,8 +19,9 @@ __all__ = [
     "record_consent",
     "revoke_consent",
 ]
+from ..domain.phones import parse_phone
 from ..store.db import from_db, to_db, tuples, write_transaction
-from ..store.models import Account, AvoidWindow, Consent, database
+from ..store.models import Account, AvoidWindow, Consent, Phone, database
 from . import audit
 from .context import Context
 from .errors import InputError
@@ -140,6 +141,36 @@ def clear_avoid(ctx: Context, number: str) -> int:
         audit.record(ctx, "avoid.clear", account_id, cleared=n)
         refresh_accounts(ctx, [account_id])
     return int(n)
+
+
+def mark_phone_inconvenient(
+    ctx: Context, number: str, phone: str, *, inconvenient: bool = True, note: str = ""
+) -> str:
+    """The debtor said calls to ``phone`` are inconvenient ("that's my work number"): the
+    compliance verdict no longer counts it dialable (§4 inconvenient_time), and the queue
+    follows. ``inconvenient=False`` takes that back. Returns the phone in E.164."""
+    parsed = parse_phone(phone, ctx.default_region)
+    if parsed.e164 is None:
+        raise InputError(f"phone '{phone}': {parsed.problem}")
+    with write_transaction(database.obj):
+        account_id = account_id_for(number)
+        debtor = _debtor_of(account_id)
+        n = (
+            Phone.update(inconvenient=inconvenient)
+            .where((Phone.debtor == debtor) & (Phone.e164 == parsed.e164))
+            .execute()
+        )
+        if not n:
+            raise InputError(f"{number} has no phone {parsed.e164}")
+        audit.record(
+            ctx,
+            "avoid.phone" if inconvenient else "avoid.phone_clear",
+            account_id,
+            phone=parsed.e164,
+            note=note,
+        )
+        refresh_accounts(ctx, [account_id])
+    return parsed.e164
 
 
 def list_avoid(number: str) -> list[AvoidView]:

@@ -275,3 +275,26 @@ def test_queue_offers_exactly_the_accounts_the_verdict_allows(
             expected.add(r.number)
     offered = {r.account_number for r in build_queue(ctx_now, limit=100).rows}
     assert offered == expected
+
+
+def test_a_phone_the_debtor_said_is_inconvenient_is_not_dialled(db: Database, ctx: Context) -> None:
+    from collections_tui.services.accounts import get_account
+    from collections_tui.services.consent import mark_phone_inconvenient
+
+    ctx = at(ctx, MIDDAY)
+    make_account(ctx, "W", phones=("work:212-555-0143",))
+    make_account(ctx, "TWO", phones=("212-555-0144", "212-555-0145"))
+    assert mark_phone_inconvenient(ctx, "W", "(212) 555-0143", note="at work") == "+12125550143"
+    mark_phone_inconvenient(ctx, "TWO", "212-555-0144")
+    rows = {r.account_number: r for r in build_queue(ctx, limit=5, include_blocked=True).rows}
+    assert (rows["W"].callable, rows["W"].reason) == (False, "inconvenient_time")
+    assert rows["TWO"].callable  # the other phone may still be called
+    phones = {p.e164: p for p in get_account(ctx, "TWO").phones}
+    assert phones["+12125550144"].inconvenient and not phones["+12125550144"].dialable
+    assert phones["+12125550145"].dialable
+    with pytest.raises(InputError, match="has no phone"):
+        mark_phone_inconvenient(ctx, "W", "212-555-0199")
+    mark_phone_inconvenient(ctx, "W", "212-555-0143", inconvenient=False)
+    assert build_queue(ctx, limit=5).rows[0].callable
+    actions = [e.action for e in AuditEvent.select().order_by(AuditEvent.id)]
+    assert actions.count("avoid.phone") == 2 and "avoid.phone_clear" in actions

@@ -239,3 +239,24 @@ async def test_dialog_fits_the_terminal(
             await pilot.press(*"3-5pm")
             await pilot.pause()
             assert "(office 18:00-20:00 EST)" in text_of(app, "#consent-preview")
+
+
+async def test_a_phone_the_debtor_said_not_to_call_is_marked_by_keys(
+    db: Database, ctx: Context, workstation: AppRunner
+) -> None:
+    from collections_tui.store.models import Phone
+
+    ctx = replace(ctx, clock=FixedClock(MIDDAY))
+    make_account(ctx, "A-1", phones=("home:212-555-0143", "work:212-555-0144"))
+    async with workstation(context=ctx) as (app, pilot):
+        await open_account(pilot, "i")
+        dialog = app.screen
+        assert isinstance(dialog, ConsentDialog)
+        dialog.query_one("#a-phone", Select).value = "+12125550144"
+        dialog.query_one("#a-note", Input).value = "not at work"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, AccountScreen)
+        assert "don't call (212) 555-0144" in text_of(app, "#account-banner")
+    marked = {p.e164: p.inconvenient for p in Phone.select()}
+    assert marked == {"+12125550143": False, "+12125550144": True}

@@ -257,6 +257,9 @@ class AccountScreen(Screen[None]):
             extra.append(f"consent given {c.given_at:%d %b}{until}")
         if v.inconvenient:
             extra.append("avoid " + "; ".join(escape(a.spec) for a in v.inconvenient))
+        avoided = [p.display for p in v.phones if p.inconvenient]
+        if avoided:
+            extra.append("don't call " + ", ".join(escape(d) for d in avoided))
         if self.recorded is not None:
             extra.append(f"[b]{self.recorded} recorded[/b] · lease given back · [b]n[/b] next")
         elif o is not None and not o.leased:
@@ -269,8 +272,10 @@ class AccountScreen(Screen[None]):
         out = ["[b]Phones[/b]"]
         for p in v.phones:
             state = "dialable" if p.dialable else (p.status if p.valid else "not valid")
+            if p.inconvenient:
+                state = "avoid"
             times = ", ".join(lt.time for lt in p.local_times)
-            inconvenient = " · [i]inconvenient[/i]" if getattr(p, "inconvenient", False) else ""
+            inconvenient = " · [b]inconvenient: not dialled[/b]" if p.inconvenient else ""
             out.append(f"  {p.kind:<6} {escape(p.display):<18} {state:<9} {times}{inconvenient}")
         if not v.phones:
             out.append("  none")

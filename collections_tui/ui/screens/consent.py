@@ -195,6 +195,20 @@ class ConsentDialog(ModalScreen[bool | None]):
         note = Input(placeholder="What the debtor said: not at work, school run…", id="a-note")
         note.border_title = "Note"
         yield note
+        phones = [
+            (
+                f"{p.kind} {p.display}"
+                + (" — inconvenient now: select to take that back" if p.inconvenient else ""),
+                p.e164,
+            )
+            for p in self.view.phones
+            if p.e164 is not None
+        ]
+        yield Select(
+            phones,
+            prompt="…or a phone the debtor said not to call (optional)",
+            id="a-phone",
+        )
 
     def _keys(self) -> str:
         remove = "revoke consent" if self.mode == "consent" else "clear all"
@@ -225,9 +239,10 @@ class ConsentDialog(ModalScreen[bool | None]):
                 return "No consent on record."
             return "\n".join(self._consent_line(c) for c in consents[:30])
         windows = self.view.inconvenient
-        if not windows:
-            return "No inconvenient times on record."
-        out = []
+        marked = [p for p in self.view.phones if p.inconvenient]
+        if not windows and not marked:
+            return "No inconvenient times or phones on record."
+        out = [f"• phone [b]{escape(p.display)}[/b] ({p.kind}): not to be called" for p in marked]
         for w in windows:
             note = f" — “{escape(w.note)}”" if w.note else ""
             out.append(
@@ -398,6 +413,23 @@ class ConsentDialog(ModalScreen[bool | None]):
 
     def _save_avoid(self) -> None:
         spec = self._value("#a-spec")
+        chosen = self.query_one("#a-phone", Select).value
+        if isinstance(chosen, str) and not spec:
+            phone = next(p for p in self.view.phones if p.e164 == chosen)
+            b = self.ws.backend
+            self._write(
+                b.call(
+                    consent_service.mark_phone_inconvenient,
+                    b.ctx,
+                    self.view.number,
+                    chosen,
+                    inconvenient=not phone.inconvenient,
+                    note=self._value("#a-note"),
+                ),
+                f"{phone.display} on {self.view.number}: "
+                + ("may be called again" if phone.inconvenient else "not to be called"),
+            )
+            return
         if not spec:
             self._show_errors(["Type when the debtor is not to be called, e.g. mon-fri 3-5pm."])
             self.query_one("#a-spec", Input).focus()

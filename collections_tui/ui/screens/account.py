@@ -529,8 +529,18 @@ class AccountScreen(Screen[None]):
         from .arrangement import ArrangementDialog
 
         def done(recorded: bool | None) -> None:
-            if recorded:
+            if not recorded:
+                return
+            o = self.opened
+            if o is not None and self.ws.current_account != self.number:
+                # A promise was recorded as a call: that gave the lease back.
+                self.opened = Opened(o.view, False, None, None, o.offers)
+                self.recorded = "promise"
                 self.reload()
+                return
+            self.reload()
+            # An arrangement is not a call: record the call's outcome now, preset.
+            self.action_outcome("arrangement")
 
         self.app.push_screen(ArrangementDialog(v, self.opened.offers), done)
 

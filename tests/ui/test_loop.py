@@ -161,3 +161,27 @@ async def test_keys_remapped_from_the_config(
         await pilot.press("space")
         await settle(pilot)
         assert isinstance(app.screen, AccountScreen)
+
+
+async def test_search_by_phone_opens_the_account_and_moves_the_lease(
+    db: Database, ctx: Context, workstation: AppRunner
+) -> None:
+    ctx = replace(ctx, clock=FixedClock(MIDDAY))
+    make_account(ctx, "S-1", name="Sam Ortiz", balance_cents=50_000)
+    make_account(ctx, "S-2", name="Rita Moreno", balance_cents=20_000, phones=("646-555-0188",))
+    async with workstation(context=ctx) as (app, pilot):
+        await pilot.press("enter")
+        await settle(pilot)
+        assert Lease.get().account.number == "S-1"
+        await pilot.press("slash", *"(646) 555-0188")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, AccountScreen) and app.screen.number == "S-2"
+        (lease,) = Lease.select()
+        assert lease.account.number == "S-2"
+        await pilot.press("slash", *"ortiz")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert app.screen.number == "S-1"

@@ -86,6 +86,7 @@ class AccountScreen(Screen[None]):
         Binding("c", "consent", "Consent", id="account.consent"),
         Binding("i", "inconvenient", "Avoid times", id="account.inconvenient"),
         Binding("m", "note", "Note", id="account.note", show=False),
+        Binding("slash", "search", "Search", id="account.search", show=False),
         Binding("escape", "back", "Back", id="account.back"),
         Binding("1", "pane('overview')", "Overview", show=False, id="account.pane_overview"),
         Binding("2", "pane('balance')", "Balance", show=False, id="account.pane_balance"),
@@ -405,6 +406,23 @@ class AccountScreen(Screen[None]):
     def action_next(self) -> None:
         open_next(self.ws)
 
+    def action_search(self) -> None:
+        from .search import SearchScreen
+
+        self.app.push_screen(SearchScreen())
+
+    def open_other(self, number: str) -> None:
+        """Show another account here (found by search): this one's lease is given back."""
+        if number == self.number:
+            return
+        if self.ws.current_account == self.number:
+            b = self.ws.backend
+            self.ws.current_account = None
+            self.ws.run_worker(b.call(b.release, self.number), group="release")
+        self.number = number
+        self.opened = None
+        self.load()
+
     def _blocked_reason(self) -> str | None:
         v = self.view
         if v is None or v.verdict is None or v.verdict.callable:
@@ -418,6 +436,9 @@ class AccountScreen(Screen[None]):
         from .outcome import OutcomeDialog
 
         draft = self.opened.draft if self.opened else None
+        typed = self.ws.current_note
+        if typed is not None and typed[0] == self.number and typed[1].strip():
+            draft = typed[1]  # typed in a dialog left with escape: still a draft
 
         def done(request: CallRequest | None) -> None:
             if request is not None:
@@ -480,6 +501,10 @@ class AccountScreen(Screen[None]):
             )
         except InputError as exc:
             self.notify("\n".join(exc.lines), severity="error", timeout=10)
+            if self.opened is not None and request.note:
+                # Nothing was recorded: the note comes back when the dialog opens again.
+                o = self.opened
+                self.opened = Opened(o.view, o.leased, o.holder, request.note, o.offers)
             return
         self.ws.current_note = None
         if self.ws.current_account == self.number:

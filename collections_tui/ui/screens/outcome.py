@@ -82,10 +82,12 @@ class OutcomeDialog(ModalScreen[CallRequest | None]):
                 with Vertical(id="outcome-fields"):
                     yield Label("Note (kept as a draft while you type)")
                     yield TextArea(self.draft, id="outcome-note", soft_wrap=True, compact=True)
+                    # Only numbers that may be dialled: not bad, not do-not-call, not a
+                    # number the debtor said is inconvenient.
                     phones = [
                         (f"{p.kind} {p.display}", p.e164)
                         for p in v.phones
-                        if p.e164 is not None and p.valid
+                        if p.e164 is not None and p.dialable
                     ]
                     with Horizontal(classes="field"):
                         yield Label("Phone")

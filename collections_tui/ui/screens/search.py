@@ -93,8 +93,13 @@ class SearchScreen(ModalScreen[None]):
             return
         from .account import AccountScreen
 
+        stack = self.app.screen_stack
+        below = stack[stack.index(self) - 1] if self in stack and stack.index(self) else None
         self.dismiss(None)
-        self.app.push_screen(AccountScreen(number))
+        if isinstance(below, AccountScreen):
+            below.open_other(number)  # an inbound caller while an account is open
+        else:
+            self.app.push_screen(AccountScreen(number))
 
     def action_close(self) -> None:
         self.dismiss(None)

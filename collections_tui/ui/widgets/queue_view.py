@@ -61,7 +61,7 @@ def row_cells(r: QueueRow) -> list[str]:
     local_text = local[0] + ("+" if len(local) > 1 else "")
     verdict = "ok" if r.callable else r.reason
     if r.callable and r.under_consent:
-        verdict = "ok (consent)"
+        verdict = "ok·consent"
     return [
         str(r.rank),
         r.account_number,

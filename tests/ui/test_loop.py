@@ -121,7 +121,7 @@ async def test_filter_by_creditor_and_toggle_blocked(
         assert "Blocked 1: 1 dispute" in str(app.screen.query_one("#queue-blocked").render())
         await pilot.press("f")
         await settle(pilot)
-        await pilot.press(*"Summit Orthopedics", "ctrl+s")
+        await pilot.press("enter", *"Summit", "enter", "ctrl+s")  # type to search the list
         await settle(pilot)
         assert [r.account_number for r in view.rows] == ["F-2"]
         assert "creditor=Summit Orthopedics" in str(app.screen.query_one("#queue-title").render())

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -11,6 +12,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
 from ...services.queue import Filters
+
+if TYPE_CHECKING:
+    from ..app import WorkstationApp
 
 AGING = ("0-30", "31-60", "61-90", "91-120", "120+")
 TIERS = ("callback_due", "broken_promise", "scored")
@@ -31,8 +35,13 @@ class FilterScreen(ModalScreen[Filters | None]):
         c = self.current
         with Vertical(classes="dialog small", id="filter-box"):
             yield Static("[b]Filter the queue[/b]", classes="dialog-title")
-            yield Label("Creditor (exact name; empty: all)")
-            yield Input(c.creditor or "", id="filter-creditor")
+            yield Label("Creditor")
+            yield Select(
+                [(c.creditor, c.creditor)] if c.creditor else [],
+                id="filter-creditor",
+                value=c.creditor or Select.NULL,
+                prompt="any (loading the list…)",
+            )
             yield Label("Aging bucket (days past due)")
             yield Select(
                 [(a, a) for a in AGING],
@@ -55,17 +64,32 @@ class FilterScreen(ModalScreen[Filters | None]):
             )
 
     def on_mount(self) -> None:
-        self.query_one("#filter-creditor", Input).focus()
+        self.query_one("#filter-creditor", Select).focus()
+        self.load_creditors()
+
+    @work(group="creditors")
+    async def load_creditors(self) -> None:
+        from ...services.overview import creditors
+
+        b = cast("WorkstationApp", self.app).backend
+        names = await b.call(creditors)
+        select = self.query_one("#filter-creditor", Select)
+        keep = select.value
+        select.set_options([(n, n) for n in names])
+        select.prompt = "any"
+        if isinstance(keep, str) and keep in names:
+            select.value = keep
 
     def on_input_submitted(self) -> None:
         self.action_apply()
 
     def action_apply(self) -> None:
+        creditor = self.query_one("#filter-creditor", Select).value
         aging = self.query_one("#filter-aging", Select).value
         tier = self.query_one("#filter-tier", Select).value
         self.dismiss(
             Filters(
-                creditor=self.query_one("#filter-creditor", Input).value.strip() or None,
+                creditor=creditor if isinstance(creditor, str) else None,
                 aging=aging if isinstance(aging, str) else None,
                 tier=tier if isinstance(tier, str) else None,
                 search=self.query_one("#filter-search", Input).value.strip() or None,

@@ -8,16 +8,19 @@ import signal
 from collections.abc import Mapping
 from concurrent.futures import Future
 from types import FrameType
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
 
 from ..services.context import Context
 from ..services.queue import Filters, QueueResult
-from .backend import Backend
+from .backend import Backend, Opened
 from .commands import WorkstationCommands
 from .screens.queue import QueueScreen
+
+if TYPE_CHECKING:
+    from .screens.account import AccountScreen
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +55,7 @@ class WorkstationApp(App[None]):
         self.current_account: str | None = None  # the account whose lease we hold
         self.current_note: tuple[str, str] | None = None  # (account, text) being typed
         self._hung_up = False
+        self._account_screen: AccountScreen | None = None
         # Accounts opened this session: `n` passes over them (the queue would offer a debtor
         # just called again, since one unanswered attempt leaves them callable).
         self.worked: set[str] = set()
@@ -69,9 +73,28 @@ class WorkstationApp(App[None]):
             self.set_keymap(self._keymap)
         self.push_screen(QueueScreen())
         if self.open_number:
-            from .screens.account import AccountScreen
+            self.show_account(self.open_number)
 
-            self.push_screen(AccountScreen(self.open_number))
+    def show_account(self, number: str, opened: Opened | None = None) -> None:
+        """Show an account on the one account screen (built once, refilled after that: no
+        rebuild, no teardown, so opening the next account stays fast)."""
+        from .screens.account import AccountScreen
+
+        screen = self._account_screen
+        if screen is None or not screen.is_mounted:
+            if screen is None:
+                screen = self._account_screen = AccountScreen(number, opened=opened)
+            else:  # pushed once, not yet mounted: it opens what it was given
+                screen.number, screen._given = number, opened
+            if self.screen is not screen:
+                self.push_screen(screen)
+            return
+        if self.screen is not screen:
+            self.push_screen(screen)
+        if opened is not None:
+            screen.apply(opened)
+        else:
+            screen.open_other(number)
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen

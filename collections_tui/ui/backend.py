@@ -50,12 +50,22 @@ class Backend:
     _pool: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="collections-db")
     )
+    # Slow reads that nobody waits for (the blocked-accounts summary, who `n` gives next)
+    # run on a second thread with its own connection, so they never delay a keypress.
+    _slow: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="collections-db-slow")
+    )
 
     # --- running --------------------------------------------------------------------------
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, lambda: fn(*args, **kwargs))
+
+    async def call_slow(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Like :meth:`call`, on the second thread: for reads nobody is waiting for."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._slow, lambda: fn(*args, **kwargs))
 
     def submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
         """Start ``fn`` on the database thread now; await it later with ``asyncio.wrap_future``
@@ -67,6 +77,7 @@ class Backend:
         return self._pool.submit(fn, *args, **kwargs).result(timeout=10)
 
     def shutdown(self) -> None:
+        self._slow.shutdown(wait=False, cancel_futures=True)
         self._pool.shutdown(wait=True, cancel_futures=False)
 
     # --- what the screens ask for (each runs on the database thread) ------------------------

@@ -185,3 +185,27 @@ async def test_search_by_phone_opens_the_account_and_moves_the_lease(
         await pilot.press("down", "enter")
         await settle(pilot)
         assert app.screen.number == "S-1"
+
+
+async def test_the_account_screen_is_reused_and_leases_follow_what_is_shown(
+    db: Database, ctx: Context, workstation: AppRunner
+) -> None:
+    ctx = replace(ctx, clock=FixedClock(MIDDAY))
+    make_account(ctx, "R-1", balance_cents=90_000)
+    make_account(ctx, "R-2", balance_cents=10_000, phones=("212-555-0170",))
+    async with workstation(context=ctx) as (app, pilot):
+        await pilot.press("enter")
+        await settle(pilot)
+        first = app.screen
+        assert isinstance(first, AccountScreen) and first.number == "R-1"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert Lease.select().count() == 0
+        await pilot.press("enter")  # the same account again: leased again, read fresh
+        await settle(pilot)
+        assert app.screen is first and Lease.get().account.number == "R-1"
+        await pilot.press("escape", "down", "enter")
+        await settle(pilot)
+        assert app.screen is first and first.number == "R-2"
+        assert "R-2" in str(first.query_one("#account-header", Static).render())
+        assert [lease.account.number for lease in Lease.select()] == ["R-2"]

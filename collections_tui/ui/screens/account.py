@@ -45,10 +45,7 @@ async def _open_next(app: WorkstationApp, filters: Filters) -> None:
         return
     number = opened.view.number
     app.current_account = number
-    if isinstance(app.screen, AccountScreen):
-        app.screen.apply(opened)  # the same screen, refilled: no rebuild, no teardown
-    else:
-        await app.push_screen(AccountScreen(number, opened=opened))
+    app.show_account(number, opened)
 
 
 def prefetch_next(app: WorkstationApp) -> None:
@@ -57,7 +54,7 @@ def prefetch_next(app: WorkstationApp) -> None:
     async def run() -> None:
         b = app.backend
         skip = frozenset(app.worked)
-        app.prefetched = await b.call(b.candidates, app.filters, skip)
+        app.prefetched = await b.call_slow(b.candidates, app.filters, skip)
 
     app.run_worker(run(), group="prefetch", exclusive=True)
 
@@ -412,8 +409,11 @@ class AccountScreen(Screen[None]):
         self.app.push_screen(SearchScreen())
 
     def open_other(self, number: str) -> None:
-        """Show another account here (found by search): this one's lease is given back."""
-        if number == self.number:
+        """Show another account here (found by search, or opened from the queue): this
+        one's lease is given back."""
+        if number == self.number and self.opened is not None:
+            if self.ws.current_account != number:
+                self.load()  # back from the queue: lease it again, read it fresh
             return
         if self.ws.current_account == self.number:
             b = self.ws.backend
@@ -421,6 +421,8 @@ class AccountScreen(Screen[None]):
             self.ws.run_worker(b.call(b.release, self.number), group="release")
         self.number = number
         self.opened = None
+        self.query_one("#account-header", Static).update(f"Opening {escape(number)}…")
+        self.query_one("#account-banner", Static).update("")
         self.load()
 
     def _blocked_reason(self) -> str | None:

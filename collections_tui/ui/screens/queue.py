@@ -19,7 +19,7 @@ from ..widgets.queue_view import QueueView
 if TYPE_CHECKING:
     from ..app import WorkstationApp
 
-FIRST_PAGE = 60
+FIRST_PAGE = 40  # fills a 120×40 terminal; more is read as the cursor moves down
 MAX_ROWS = 2000  # a coordinator works the top; past this, narrow with a filter or search
 
 
@@ -88,7 +88,7 @@ class QueueScreen(Screen[None]):
 
     @work(exclusive=True, group="blocked")
     async def _count_blocked(self) -> None:
-        counts = await self.ws.backend.call(self.ws.backend.blocked_summary, self.filters)
+        counts = await self.ws.backend.call_slow(self.ws.backend.blocked_summary, self.filters)
         self._draw_blocked(counts)
 
     def _draw_title(self, n: int, more: bool) -> None:
@@ -154,9 +154,7 @@ class QueueScreen(Screen[None]):
     def action_open(self) -> None:
         row = self.query_one(QueueView).current
         if row is not None:
-            from .account import AccountScreen
-
-            self.app.push_screen(AccountScreen(row.account_number))
+            self.ws.show_account(row.account_number)
 
     def action_next(self) -> None:
         from .account import open_next

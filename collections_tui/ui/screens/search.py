@@ -99,7 +99,7 @@ class SearchScreen(ModalScreen[None]):
         if isinstance(below, AccountScreen):
             below.open_other(number)  # an inbound caller while an account is open
         else:
-            self.app.push_screen(AccountScreen(number))
+            cast("WorkstationApp", self.app).show_account(number)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -20,6 +20,38 @@ _TYPES = {
     "postgres": {"pk": "SERIAL NOT NULL PRIMARY KEY", "ts": "TIMESTAMP", "bool": "BOOLEAN"},
 }
 
+# v6 (services/search.py): the expressions the search indexes are built on, per dialect.
+# The search repeats them exactly: an index on an expression serves only a query that spells
+# the same expression. Written once, with V6, and never edited: a database migrated earlier
+# keeps the index it was given, so a different key needs a new migration.
+# - number: compared byte by byte, so that the numbers starting with a prefix are one range
+#   of an index whatever the database's collation (SQLite's order is bytewise already and
+#   its unique index on number serves; PostgreSQL gets an index in "C" order).
+# - name_0, name_1, name_2: a debtor's name from its first, second and third word (words
+#   split at spaces), without case (on SQLite, of ASCII letters). On SQLite name_2 holds only
+#   names of three words or more (fewer index entries to write); PostgreSQL misjudges how
+#   many rows a partial index on an expression holds, so there it holds every name.
+SEARCH_KEYS: dict[str, dict[str, str]] = {
+    "sqlite": {
+        "number": "number",
+        "number_index": "",
+        "name_0": "name COLLATE NOCASE",
+        "name_1": "substr(name, instr(name, ' ') + 1) COLLATE NOCASE",
+        "name_2": "substr(substr(name, instr(name, ' ') + 1), "
+        "instr(substr(name, instr(name, ' ') + 1), ' ') + 1) COLLATE NOCASE",
+        "name_2_where": "instr(substr(name, instr(name, ' ') + 1), ' ') > 0",
+    },
+    "postgres": {
+        "number": 'number COLLATE "C"',
+        "number_index": 'CREATE INDEX account_number_bytewise ON account (number COLLATE "C")',
+        "name_0": '(lower(name)) COLLATE "C"',
+        "name_1": "(lower(substr(name, strpos(name, ' ') + 1))) COLLATE \"C\"",
+        "name_2": "(lower(substr(substr(name, strpos(name, ' ') + 1), "
+        "strpos(substr(name, strpos(name, ' ') + 1), ' ') + 1))) COLLATE \"C\"",
+        "name_2_where": "TRUE",
+    },
+}
+
 _ADVISORY_LOCK_KEY = 7_310_042  # any constant; identifies "collections-tui migrations"
 
 
@@ -175,6 +207,15 @@ CREATE INDEX grant_open ON grant_ (account_id, coordinator, kind);
 """
 
 
+V6 = """
+CREATE INDEX account_status_number ON account (status, {number});
+{number_index};
+CREATE INDEX debtor_name_0 ON debtor ({name_0});
+CREATE INDEX debtor_name_1 ON debtor ({name_1});
+CREATE INDEX debtor_name_2 ON debtor ({name_2}) WHERE {name_2_where};
+"""
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -182,7 +223,7 @@ class Migration:
     sql: str
 
     def statements(self, db: Database) -> list[str]:
-        text = self.sql.format(**_TYPES[dialect(db)])
+        text = self.sql.format(**_TYPES[dialect(db)], **SEARCH_KEYS[dialect(db)])
         return [s.strip() for s in text.split(";") if s.strip()]
 
 
@@ -197,6 +238,9 @@ MIGRATIONS: Sequence[Migration] = (
     Migration(3, "consent, inconvenient times, inbound contacts, queue index in queue order", V3),
     Migration(4, "note drafts; promise and installment dates indexed for the tier sweep", V4),
     Migration(5, "supervisor grants: overrides and approvals for one account", V5),
+    Migration(
+        6, "search: account numbers by prefix; debtors by the start of a name's first words", V6
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version

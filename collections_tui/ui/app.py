@@ -84,6 +84,7 @@ class WorkstationApp(App[None]):
         if screen is None or not screen.is_mounted:
             if screen is None:
                 screen = self._account_screen = AccountScreen(number, opened=opened)
+                self.install_screen(screen, name="account")  # kept when popped
             else:  # pushed once, not yet mounted: it opens what it was given
                 screen.number, screen._given = number, opened
             if self.screen is not screen:

@@ -208,6 +208,10 @@ _DEFERRED_INDEXES = (
     "account_creditor",
     "account_queue",
     "account_zone_blocked",
+    "account_status_number",  # v6: search
+    "debtor_name_0",
+    "debtor_name_1",
+    "debtor_name_2",
 )
 _DEFERRED_INDEXES_WHEN_EMPTY = (
     "phone_debtor_id",

@@ -160,8 +160,8 @@ class Backend:
     def record_call(self, number: str, outcome: str, **kw: Any) -> calls.RecordedCall:
         return calls.record_call(self.ctx, number, outcome, **kw)
 
-    def add_note(self, number: str, body: str) -> int:
-        return calls.add_note(self.ctx, number, body)
+    def add_note(self, number: str, body: str, addendum_of: int | None = None) -> int:
+        return calls.add_note(self.ctx, number, body, addendum_of=addendum_of)
 
     def search(self, text: str) -> list[SearchHit]:
         from ..services.search import search_accounts

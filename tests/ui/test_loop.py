@@ -209,3 +209,24 @@ async def test_the_account_screen_is_reused_and_leases_follow_what_is_shown(
         assert app.screen is first and first.number == "R-2"
         assert "R-2" in str(first.query_one("#account-header", Static).render())
         assert [lease.account.number for lease in Lease.select()] == ["R-2"]
+
+
+async def test_a_note_and_an_addendum_that_corrects_it(
+    db: Database, ctx: Context, workstation: AppRunner
+) -> None:
+    ctx = replace(ctx, clock=FixedClock(MIDDAY))
+    make_account(ctx, "N-1")
+    async with workstation(context=ctx) as (app, pilot):
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("m", *"Debtor works nights", "ctrl+s")
+        await settle(pilot)
+        first = Note.get()
+        await pilot.press("m", *"Correction: works days", "tab", *str(first.id), "ctrl+s")
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        calls = str(app.screen.query_one("#calls-body", Static).render())
+        assert f"(addendum to #{first.id})" in calls
+    notes = [(n.body, n.addendum_of_id) for n in Note.select().order_by(Note.id)]
+    assert notes == [("Debtor works nights", None), ("Correction: works days", first.id)]

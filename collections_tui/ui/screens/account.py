@@ -24,6 +24,7 @@ from ..format import short_zone, when_text
 
 if TYPE_CHECKING:
     from ..app import WorkstationApp
+    from .note import NoteRequest
 
 NEVER_OVERRIDABLE = frozenset({"cease", "attorney", "bankruptcy"})
 
@@ -457,17 +458,23 @@ class AccountScreen(Screen[None]):
     def action_note(self) -> None:
         from .note import NoteDialog
 
-        def done(text: str | None) -> None:
-            if text:
-                self._add_note(text)
+        def done(request: NoteRequest | None) -> None:
+            if request is not None:
+                self._add_note(request)
 
-        self.app.push_screen(NoteDialog(self.number), done)
+        v = self.view
+        latest = v.notes[0].id if v is not None and v.notes else None
+        self.app.push_screen(NoteDialog(self.number, latest), done)
 
     @work(group="write")
-    async def _add_note(self, text: str) -> None:
+    async def _add_note(self, request: NoteRequest) -> None:
         b = self.ws.backend
-        await b.call(b.add_note, self.number, text)
-        self.notify("Note added")
+        try:
+            await b.call(b.add_note, self.number, request.body, request.addendum_of)
+        except InputError as exc:
+            self.notify("\n".join(exc.lines), severity="error", timeout=8)
+            return
+        self.notify("Addendum added" if request.addendum_of else "Note added")
         self.reload()
 
     @work(group="write")

@@ -63,6 +63,28 @@ def keys(*presses: str) -> Callable[[Pilot[None]], Awaitable[None]]:
     return run
 
 
+def blocked_account(*presses: str) -> Callable[[Pilot[None]], Awaitable[None]]:
+    """Open the first account in dispute (blocked, overridable), then press keys."""
+
+    async def run(pilot: Pilot[None]) -> None:
+        from collections_tui.domain.flags import Flag
+        from collections_tui.store.models import Account
+        from collections_tui.ui.app import WorkstationApp
+
+        await settle(pilot)
+        row = (
+            Account.select(Account.number)
+            .where(Account.flags.bin_and(int(Flag.DISPUTE)) != 0)
+            .order_by(Account.number)
+            .first()
+        )
+        assert row is not None and isinstance(pilot.app, WorkstationApp)
+        pilot.app.show_account(row.number)
+        await keys(*presses)(pilot)
+
+    return run
+
+
 # name → (clock, the keys that reach the screen)
 SCENES: dict[str, tuple[datetime, Callable[[Pilot[None]], Awaitable[None]]]] = {
     "queue": (NOW, keys()),
@@ -84,4 +106,6 @@ SCENES: dict[str, tuple[datetime, Callable[[Pilot[None]], Awaitable[None]]]] = {
     "dial": (NOW, keys("enter", "d")),
     "note": (NOW, keys("enter", "m", "type:Sent a statement by mail")),
     "palette": (NOW, keys("enter", "ctrl+p", "type:dial")),
+    "blocked_account": (NOW, blocked_account()),
+    "override": (NOW, blocked_account("o", "7", "type:Debtor called in", "ctrl+s")),
 }

@@ -604,13 +604,18 @@ def _keymap(s: Settings) -> dict[str, str]:
 def cmd_default(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
     """No command: the workstation on a terminal; the queue as text when not on one."""
     if sys.stdin.isatty() and sys.stdout.isatty() and os.environ.get("TERM") != "dumb":
+        keymap = _keymap(s)
+        # The database thread reads the first page of the queue while Textual is imported.
+        from .ui.backend import Backend
+
+        backend = Backend(ctx, dial_command=s.dial_command).start()
         from .ui.app import run_workstation
 
         return run_workstation(
             ctx,
-            dial_command=s.dial_command,
-            keymap=_keymap(s),
+            keymap=keymap,
             mouse=bool(getattr(args, "mouse", False)),
+            backend=backend,
         )
     args.limit, args.all, args.format = 20, False, "table"
     args.creditor = args.tier = args.aging = None

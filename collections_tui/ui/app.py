@@ -45,10 +45,11 @@ class WorkstationApp(App[None]):
         dial_command: str | None = None,
         keymap: Mapping[str, str] | None = None,
         open_number: str | None = None,
+        backend: Backend | None = None,
     ) -> None:
         super().__init__()
         self.ctx = ctx
-        self.backend = Backend(ctx, dial_command=dial_command)
+        self.backend = backend or Backend(ctx, dial_command=dial_command).start()
         self.open_number = open_number
         self.sub_title = f"{ctx.actor}"
         self._keymap = dict(keymap or {})
@@ -61,12 +62,8 @@ class WorkstationApp(App[None]):
         self.worked: set[str] = set()
         self.prefetched: list[str] = []  # who `n` would give next (confirmed when pressed)
         self.filters = Filters()  # the queue's filters; `n` follows them
-        from .screens.queue import FIRST_PAGE
-
         # The first page of the queue, asked for before the interface is built.
-        self.first_queue: Future[QueueResult] | None = self.backend.submit(
-            self.backend.queue_page, FIRST_PAGE, self.filters, False
-        )
+        self.first_queue: Future[QueueResult] | None = self.backend.first_queue
 
     def on_mount(self) -> None:
         if self._keymap:
@@ -142,8 +139,11 @@ def run_workstation(
     keymap: Mapping[str, str] | None = None,
     mouse: bool = False,
     open_number: str | None = None,
+    backend: Backend | None = None,
 ) -> int:
-    app = WorkstationApp(ctx, dial_command=dial_command, keymap=keymap, open_number=open_number)
+    app = WorkstationApp(
+        ctx, dial_command=dial_command, keymap=keymap, open_number=open_number, backend=backend
+    )
     previous = {}
     for sig in (signal.SIGHUP, signal.SIGTERM):
         previous[sig] = signal.signal(sig, _on_hangup(app))

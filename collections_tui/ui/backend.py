@@ -18,14 +18,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..domain.arrangements import Offer, build_offers
-from ..services import accounts, calls, consent, drafts, leases, queue
+from ..services import leases, queue
 from ..services.context import Context
 from ..services.errors import InputError, NotFound
-from ..services.grants import is_supervisor
 from ..services.ledger import account_id_for
 
+# What the first screen needs (the queue) is imported here; the rest — the account, calls,
+# consent, drafts — when first used, on the database thread, so the workstation starts sooner.
+
 if TYPE_CHECKING:
+    from ..domain.arrangements import Offer
+    from ..services import accounts, calls, consent
     from ..services.search import SearchHit
 
 T = TypeVar("T")
@@ -55,6 +58,16 @@ class Backend:
     _slow: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="collections-db-slow")
     )
+
+    first_queue: Future[queue.QueueResult] | None = None  # asked for before the UI exists
+
+    FIRST_PAGE = 40  # fills a 120×40 terminal; more is read as the cursor moves down
+
+    def start(self) -> Backend:
+        """Ask for the first page of the queue now, on the database thread, while the
+        caller goes on to import and build the interface."""
+        self.first_queue = self.submit(self.queue_page, self.FIRST_PAGE, queue.Filters(), False)
+        return self
 
     # --- running --------------------------------------------------------------------------
 
@@ -95,6 +108,9 @@ class Backend:
     def open_account(self, number: str, *, leased: bool = False) -> Opened:
         """Lease (or renew) and read the account; reading works even when someone else holds
         it. ``leased``: the caller has just leased it."""
+        from ..domain.arrangements import build_offers
+        from ..services import accounts, drafts
+
         if not leased:
             leased = leases.take(self.ctx, account_id_for(number), audit_as="open")
         holder = None if leased else _holder(self.ctx, number)
@@ -109,6 +125,8 @@ class Backend:
         return Opened(view, leased, holder, d.body if d else None, offers)
 
     def reload(self, number: str) -> accounts.AccountView:
+        from ..services import accounts
+
         return accounts.get_account(self.ctx, number)
 
     def take_next(self, filters: queue.Filters, skip: frozenset[str] = frozenset()) -> str | None:
@@ -152,15 +170,21 @@ class Backend:
         return leases.release_all(self.ctx)
 
     def save_draft(self, number: str, body: str) -> None:
+        from ..services import drafts
+
         if body.strip():
             drafts.save_draft(self.ctx, number, body)
         else:
             drafts.clear_draft(self.ctx, number)
 
     def record_call(self, number: str, outcome: str, **kw: Any) -> calls.RecordedCall:
+        from ..services import calls
+
         return calls.record_call(self.ctx, number, outcome, **kw)
 
     def add_note(self, number: str, body: str, addendum_of: int | None = None) -> int:
+        from ..services import calls
+
         return calls.add_note(self.ctx, number, body, addendum_of=addendum_of)
 
     def search(self, text: str) -> list[SearchHit]:
@@ -169,21 +193,33 @@ class Backend:
         return search_accounts(self.ctx, text, limit=30)
 
     def audit_dial_override(self, number: str, reason: str, typed: str) -> None:
+        from ..services import calls
+
         calls.record_dial_override(self.ctx, number, reason, typed)
 
     def record_consent(self, number: str, note: str, until: datetime | None) -> None:
+        from ..services import consent
+
         consent.record_consent(self.ctx, number, note=note, until=until)
 
     def revoke_consent(self, number: str) -> int:
+        from ..services import consent
+
         return consent.revoke_consent(self.ctx, number)
 
     def add_avoid(self, number: str, spec: str, note: str) -> consent.AvoidView:
+        from ..services import consent
+
         return consent.add_avoid(self.ctx, number, spec, note=note)
 
     def clear_avoid(self, number: str) -> int:
+        from ..services import consent
+
         return consent.clear_avoid(self.ctx, number)
 
     def is_supervisor(self) -> bool:
+        from ..services.grants import is_supervisor
+
         return is_supervisor(self.ctx)
 
     def today(self) -> date:

@@ -13,13 +13,14 @@ from textual.widgets import Footer, Static
 
 from ...domain.money import format_money
 from ...services.queue import BlockedCount, Filters, QueueResult
+from ..backend import Backend
 from ..format import local_and_office, when_text
 from ..widgets.queue_view import QueueView
 
 if TYPE_CHECKING:
     from ..app import WorkstationApp
 
-FIRST_PAGE = 40  # fills a 120×40 terminal; more is read as the cursor moves down
+FIRST_PAGE = Backend.FIRST_PAGE
 MAX_ROWS = 2000  # a coordinator works the top; past this, narrow with a filter or search
 
 

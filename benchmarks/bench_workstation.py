@@ -259,6 +259,9 @@ def time_start(argv: list[str], marker: bytes) -> float:
         term.close()
 
 
+DWELL = 1.0  # seconds between `n` presses (--dwell)
+
+
 # --- 3. the real process: `n` through the terminal, and peak memory ------------------------
 
 
@@ -284,6 +287,7 @@ def drive_cli(argv: list[str], first: bytes, presses: int) -> tuple[list[float],
                 offset = m.end()
             latencies.append(when - sent)
             term.settle()  # a coordinator presses `n` seconds apart, not mid-frame
+            time.sleep(DWELL)
         peak = term.status("VmHWM")
         return latencies, peak, started
     finally:
@@ -344,6 +348,9 @@ async def _presses_in_process(url: str, presses: int) -> list[float]:
                     await asyncio.sleep(0.001)
                 latencies.append(drawn[s.number] - t0)
                 previous = s.number
+                # A coordinator reads the account (and talks) before pressing `n` again:
+                # --dwell seconds, during which the app works out who comes next.
+                await asyncio.sleep(DWELL)
                 await app.workers.wait_for_complete()
                 await pilot.pause()
             app.hang_up()
@@ -364,7 +371,15 @@ def main() -> None:
     ap.add_argument(
         "--memory-presses", type=int, default=20, help="`n` presses in the real process"
     )
+    ap.add_argument(
+        "--dwell",
+        type=float,
+        default=1.0,
+        help="seconds on each account before the next `n` (a coordinator reads it first)",
+    )
     args = ap.parse_args()
+    global DWELL
+    DWELL = args.dwell
     db = args.db.resolve()
     ensure_database(db)
     # Measure the program as installed: pip compiles an installed package's bytecode, but an

@@ -127,10 +127,10 @@ def take_first(
         return None
     q = Account.select(Account.number, Account.id).where(Account.number.in_(todo))
     ids: dict[str, int] = {str(number): int(i) for number, i in tuples(q)}
-    loaded = load_facts(ctx, [ids[n] for n in todo if n in ids])
     now = ctx.now()
     for number in todo:
-        item = loaded.get(ids[number]) if number in ids else None
+        # One at a time: the first candidate is almost always still free and callable.
+        item = load_facts(ctx, [ids[number]]).get(ids[number]) if number in ids else None
         if item is None:
             continue
         if not c.verdict(item.facts, now, ctx.policy, coordinator=ctx.actor).callable:

@@ -171,7 +171,8 @@ class AccountScreen(Screen[None]):
                 title="Draft restored",
                 timeout=6,
             )
-        prefetch_next(self.ws)
+        # Who `n` gives next is read once this account is on screen, not while it is drawn.
+        self.set_timer(0.3, lambda: prefetch_next(self.ws))
 
     @work(exclusive=True, group="account")
     async def reload(self) -> None:

@@ -56,8 +56,11 @@ def keys(*presses: str) -> Callable[[Pilot[None]], Awaitable[None]]:
             else:
                 await pilot.press(p)
             await settle(pilot)
-        # Toasts fade on a timer: clear them so pictures do not depend on timing.
+        # Toasts fade and cursors blink on timers: clear the toasts and stop the blinking
+        # (cursor shown) so the pictures do not depend on when they are taken.
         pilot.app.clear_notifications()
+        for widget in pilot.app.screen.query("Input, TextArea"):
+            widget.cursor_blink = False  # type: ignore[attr-defined]
         await pilot.pause()
 
     return run

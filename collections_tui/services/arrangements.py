@@ -40,7 +40,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..domain.arrangements import (
-    ArrangementPolicy,
     PolicyCheck,
     Schedule,
     Settlement,
@@ -513,7 +512,7 @@ def record_arrangement(
     """Store an agreed plan or settlement with its installments; returns its id.
 
     ``policy_check`` is the check the offer was built with (the creditor's policy); without
-    one, the default :class:`ArrangementPolicy` is checked against the account's balance.
+    one, the creditor's policy (``ctx.policy_for``) is checked against the account's balance.
     An offer that needs approval is refused (:class:`InputError` naming every broken rule)
     unless ``approved_by`` names the supervisor who approved it. The account's ``active``
     arrangement, if any, is cancelled as replaced by this one.
@@ -544,10 +543,10 @@ def record_arrangement(
     db = database.obj
     with write_transaction(db):
         account_id = ledger.account_id_for(number)
-        acct: Any = Account.select(Account.balance_cents, Account.status).where(
+        acct: Any = Account.select(Account.balance_cents, Account.status, Account.creditor).where(
             Account.id == account_id
         )
-        balance, status = next(tuples(acct))
+        balance, status, creditor = next(tuples(acct))
         balance = int(balance)
         if status == "closed":
             raise InputError(f"account {number} is closed")
@@ -561,7 +560,7 @@ def record_arrangement(
             )
         check = policy_check
         if check is None:
-            policy = ArrangementPolicy()
+            policy = ctx.policy_for(str(creditor))  # the creditor's own policy, or the default
             check = (
                 check_settlement(settlement, policy)
                 if settlement is not None

@@ -482,3 +482,14 @@ def test_broken_accounts_over_many_chunks(db: Database, ctx: Context) -> None:
     ids = [*range(10_000, 10_600), a, b]  # unknown ids are fine
     assert broken_accounts(on(ctx, date(2026, 12, 5)), ids) == {a, b}
     assert broken_accounts(ctx, []) == set()
+
+
+def test_without_a_check_the_creditors_own_policy_is_applied(db: Database, ctx: Context) -> None:
+    loose = ArrangementPolicy(max_term_months=36, min_installment_cents=1_000)
+    ctx = replace(ctx, creditor_policies={"Lakeside Family Medicine": loose})
+    make_account(ctx, "L-1", balance_cents=30_000)  # the factory's creditor: Lakeside
+    make_account(ctx, "O-1", balance_cents=30_000, creditor="Other Clinic")
+    long_plan = schedule_by_count(30_000, 24, PLAN_FIRST)
+    assert record_arrangement(ctx, "L-1", long_plan) > 0
+    with pytest.raises(InputError, match="supervisor's approval"):
+        record_arrangement(ctx, "O-1", long_plan)

@@ -27,6 +27,18 @@ def cli(capsys: pytest.CaptureFixture[str], db_url: str, *args: str) -> tuple[in
     return code, out, err
 
 
+def cli_as(
+    capsys: pytest.CaptureFixture[str], db_url: str, cfg: Path, who: str, *args: str
+) -> tuple[int, str, str]:
+    """Run the command as coordinator ``who`` with config file ``cfg``."""
+    try:
+        code = run(["--db", db_url, "--now", NOW, "--as", who, "--config", str(cfg), *args])
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
 def test_pay_then_account_json(
     db: Database, db_url: str, ctx: Context, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -304,12 +316,7 @@ def test_team_commands(
     make_account(ctx, "T-1")
 
     def as_(who: str, *args: str) -> tuple[int, str, str]:
-        try:
-            code = run(["--db", db_url, "--now", NOW, "--as", who, "--config", str(cfg), *args])
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        out, err = capsys.readouterr()
-        return code, out, err
+        return cli_as(capsys, db_url, cfg, who, *args)
 
     code, out, _ = as_("ana", "next", "--format", "json")
     assert json.loads(out)["account_number"] == "T-1"
@@ -337,12 +344,7 @@ def test_grant_lets_a_coordinator_override_once_where_the_team_requires_it(
     make_account(ctx, "G-1", flags=Flag.DISPUTE)
 
     def as_(who: str, *args: str) -> tuple[int, str, str]:
-        try:
-            code = run(["--db", db_url, "--now", NOW, "--as", who, "--config", str(cfg), *args])
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        out, err = capsys.readouterr()
-        return code, out, err
+        return cli_as(capsys, db_url, cfg, who, *args)
 
     as_("ana", "team")  # ana has used the program
     call = ("log-call", "G-1", "--outcome", "conversation", "--override", "asked for proof")

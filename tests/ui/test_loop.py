@@ -230,3 +230,20 @@ async def test_a_note_and_an_addendum_that_corrects_it(
         assert f"(addendum to #{first.id})" in calls
     notes = [(n.body, n.addendum_of_id) for n in Note.select().order_by(Note.id)]
     assert notes == [("Debtor works nights", None), ("Correction: works days", first.id)]
+
+
+def test_outcome_hot_keys_are_the_call_centre_keys_of_the_design() -> None:
+    from collections_tui.ui.screens.outcome import HOT_KEYS, ORDER
+
+    assert HOT_KEYS == (
+        "no_answer",
+        "voicemail",
+        "busy",
+        "not_in_service",
+        "wrong_number",
+        "third_party",
+        "conversation",
+        "promise",
+        "callback_requested",
+    )
+    assert set(ORDER[9:]) == {"arrangement", "paid", "refused", "dispute"}

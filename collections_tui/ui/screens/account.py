@@ -580,18 +580,12 @@ class AccountScreen(Screen[None]):
         self.app.push_screen(ArrangementDialog(v, self.opened.offers), done)
 
     def action_consent(self) -> None:
-        v = self.view
-        if v is None:
-            return
-        from .consent import ConsentDialog
-
-        def done(changed: bool | None) -> None:
-            if changed:
-                self.reload()
-
-        self.app.push_screen(ConsentDialog(v, mode="consent"), done)
+        self._consent_dialog("consent")
 
     def action_inconvenient(self) -> None:
+        self._consent_dialog("avoid")
+
+    def _consent_dialog(self, mode: str) -> None:
         v = self.view
         if v is None:
             return
@@ -601,7 +595,7 @@ class AccountScreen(Screen[None]):
             if changed:
                 self.reload()
 
-        self.app.push_screen(ConsentDialog(v, mode="avoid"), done)
+        self.app.push_screen(ConsentDialog(v, mode=mode), done)
 
 
 def balance_series(v: AccountView, today: date, points: int) -> list[int]:

@@ -25,17 +25,8 @@ from .account import CallRequest
 if TYPE_CHECKING:
     from ..app import WorkstationApp
 
-HOT_KEYS: tuple[str, ...] = (
-    "no_answer",
-    "voicemail",
-    "busy",
-    "not_in_service",
-    "wrong_number",
-    "third_party",
-    "conversation",
-    "promise",
-    "callback_requested",
-)
+# DESIGN §6: 1-8 are the first eight outcomes in their order, 9 is callback_requested.
+HOT_KEYS: tuple[str, ...] = (*OUTCOMES[:8], "callback_requested")
 OTHERS = tuple(o for o in OUTCOMES if o not in HOT_KEYS)
 ORDER = HOT_KEYS + OTHERS
 DRAFT_DELAY = 0.6  # seconds of quiet before a typed note is saved as a draft

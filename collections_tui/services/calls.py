@@ -266,23 +266,33 @@ def record_call(
 
 def record_dial_override(ctx: Context, number: str, reason: str, typed: str) -> None:
     """A coordinator dials an account the verdict blocks: the typed reason goes to the audit
-    log (``compliance.override`` with ``via: dial``). Refused for cease, attorney and
-    bankruptcy, and, where overrides need a supervisor's grant, without an open one (the
-    grant is used up when the call is recorded)."""
+    log (``compliance.override`` with ``via: dial``). The block is the verdict's now (not the
+    screen's): refused for cease, attorney and bankruptcy, and, where overrides need a
+    supervisor's grant, without an open ``override`` grant (used up when the call is
+    recorded). ``reason`` is what the coordinator was shown; the audit keeps both."""
     why = typed.strip()
     if not why:
         raise InputError("an override needs a typed reason")
-    if reason in ("cease", "attorney", "bankruptcy"):
-        raise InputError(f"{number}: {reason} cannot be overridden")
     with write_transaction(database.obj):
         account_id = account_id_for(number)
+        v = verdict_at(ctx, account_id, ctx.now())
+        if v.callable:
+            return  # callable after all: nothing to override
+        if not v.overridable:
+            raise InputError(f"{number}: {v.reason} cannot be overridden")
         strict = ctx.overrides_need_grant and not grants.is_supervisor(ctx)
-        if strict and not grants.open_grants(ctx, number):
+        if strict and not any(g.kind == "override" for g in grants.open_grants(ctx, number)):
             raise InputError(
                 f"{number}: overrides need a supervisor's grant here; ask a supervisor"
             )
         audit.record(
-            ctx, "compliance.override", account_id, reason=reason, typed_reason=why, via="dial"
+            ctx,
+            "compliance.override",
+            account_id,
+            reason=v.reason,
+            shown=reason,
+            typed_reason=why,
+            via="dial",
         )
 
 

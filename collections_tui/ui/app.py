@@ -61,6 +61,7 @@ class WorkstationApp(App[None]):
         # just called again, since one unanswered attempt leaves them callable).
         self.worked: set[str] = set()
         self.prefetched: list[str] = []  # who `n` would give next (confirmed when pressed)
+        self.next_in_flight = False  # a `n` is on its way to the database
         self.filters = Filters()  # the queue's filters; `n` follows them
         # The first page of the queue, asked for before the interface is built.
         self.first_queue: Future[QueueResult] | None = self.backend.first_queue
@@ -108,13 +109,17 @@ class WorkstationApp(App[None]):
         if self._hung_up:
             return
         self._hung_up = True
+        # Each on its own: a draft that cannot be saved must not keep the lease held.
         try:
             if self.current_note is not None:
                 number, text = self.current_note
                 self.backend.run_now(self.backend.save_draft, number, text)
+        except Exception:  # the session is going away: log, never raise
+            log.exception("saving the draft on exit")
+        try:
             if self.current_account is not None:
                 self.backend.run_now(self.backend.release, self.current_account)
-        except Exception:  # the session is going away: log, never raise
+        except Exception:
             log.exception("releasing the lease on exit")
 
     async def action_quit(self) -> None:

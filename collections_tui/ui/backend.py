@@ -235,7 +235,10 @@ class Backend:
         Returns what happened, in words."""
         if not self.dial_command:
             return None
-        parts = shlex.split(self.dial_command)
+        try:
+            parts = shlex.split(self.dial_command)
+        except ValueError as exc:
+            return f"the dial command in the config cannot be read: {exc}"
         if any("{number}" in p for p in parts):
             argv = [p.replace("{number}", e164) for p in parts]
         else:

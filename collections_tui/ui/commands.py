@@ -5,14 +5,15 @@ from __future__ import annotations
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.dom import DOMNode
 
 
 class WorkstationCommands(Provider):
     """Every binding of the current screen, by its description, runnable by name."""
 
-    def _actions(self) -> list[tuple[str, str, str]]:
+    def _actions(self) -> list[tuple[str, str, str, DOMNode]]:
         screen = self.screen
-        out: list[tuple[str, str, str]] = []
+        out: list[tuple[str, str, str, DOMNode]] = []
         seen: set[str] = set()
         for active in screen.active_bindings.values():
             b = active.binding
@@ -20,21 +21,25 @@ class WorkstationCommands(Provider):
                 continue
             seen.add(b.action)
             keys = screen.app.get_key_display(b)
-            out.append((b.description or b.action, b.action, keys))
+            # Run on the node that owns the binding (the app, the screen or a widget).
+            out.append((b.description or b.action, b.action, keys, active.node))
         return out
 
-    async def _run(self, action: str) -> None:
-        await self.screen.run_action(action)
+    async def _run(self, action: str, node: DOMNode) -> None:
+        await self.app.run_action(action, node)
 
     async def discover(self) -> Hits:
-        for name, action, keys in self._actions():
-            yield DiscoveryHit(name, partial(self._run, action), help=f"key: {keys}")
+        for name, action, keys, node in self._actions():
+            yield DiscoveryHit(name, partial(self._run, action, node), help=f"key: {keys}")
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for name, action, keys in self._actions():
+        for name, action, keys, node in self._actions():
             score = matcher.match(name)
             if score > 0:
                 yield Hit(
-                    score, matcher.highlight(name), partial(self._run, action), help=f"key: {keys}"
+                    score,
+                    matcher.highlight(name),
+                    partial(self._run, action, node),
+                    help=f"key: {keys}",
                 )

@@ -211,27 +211,45 @@ async def test_a_promise_takes_the_note_typed_earlier_with_it(
         assert load_draft(ctx, "A-1") is None
 
 
-async def test_a_promise_on_a_blocked_account_is_an_inbound_call(
+async def test_a_promise_on_a_blocked_account_needs_an_override_and_never_under_cease(
     db: Database, ctx: Context, workstation: AppRunner
 ) -> None:
+    from collections_tui.store.models import AuditEvent
+    from collections_tui.ui.screens.override import OverrideDialog
+
     ctx = _at_midday(ctx)
     make_account(ctx, "C-1", balance_cents=50_000, flags=int(Flag.CEASE))
+    make_account(
+        ctx, "D-1", balance_cents=50_000, flags=int(Flag.DISPUTE), phones=("212-555-0177",)
+    )
     async with workstation(context=ctx) as (app, pilot):
-        await app.push_screen(AccountScreen("C-1"))
-        await settle(pilot)
-        await pilot.press("a")
-        await settle(pilot)
-        assert isinstance(app.screen, ArrangementDialog)
-        await pilot.press("tab", "enter", "down", "down", "enter")
-        await pilot.press("tab", *"50", "tab", "+", "7")
-        await settle(pilot)
-        assert "inbound" in _text(app, "#arr-verdict")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        await _back_on_account(app, pilot)
-        (p,) = Promise.select()
-        assert (p.amount_cents, p.due_on) == (5_000, date(2026, 12, 4))
-        assert Contact.get().direction == "inbound"
+        for number in ("C-1", "D-1"):
+            app.show_account(number)
+            await settle(pilot)
+            await pilot.press("a")
+            await settle(pilot)
+            assert isinstance(app.screen, ArrangementDialog)
+            await pilot.press("tab", "enter", "down", "down", "enter")
+            await pilot.press("tab", *"50", "tab", "+", "7")
+            await settle(pilot)
+            assert "override" in _text(app, "#arr-verdict")
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            if number == "C-1":
+                assert "cease cannot be overridden" in _text(app, "#arr-problem")
+                assert Promise.select().count() == 0
+                await pilot.press("escape")
+                await settle(pilot)
+                continue
+            assert isinstance(app.screen, OverrideDialog)
+            await pilot.press(*"debtor phoned to promise", "enter")
+            await settle(pilot)
+            await _back_on_account(app, pilot)
+    (p,) = Promise.select()
+    assert (p.amount_cents, p.due_on) == (5_000, date(2026, 12, 4))
+    assert Contact.get().direction == "outbound"
+    event = AuditEvent.get(AuditEvent.action == "compliance.override")
+    assert "debtor phoned to promise" in event.detail
 
 
 async def test_the_verdict_and_schedule_follow_the_typing(

@@ -247,3 +247,85 @@ def test_outcome_hot_keys_are_the_call_centre_keys_of_the_design() -> None:
         "callback_requested",
     )
     assert set(ORDER[9:]) == {"arrangement", "paid", "refused", "dispute"}
+
+
+async def test_n_twice_quickly_leases_one_account_and_escape_mid_load_leases_none(
+    db: Database, ctx: Context, workstation: AppRunner
+) -> None:
+    ctx = replace(ctx, clock=FixedClock(MIDDAY))
+    for i in range(4):
+        make_account(ctx, f"Q-{i}", balance_cents=10_000 * (5 - i), phones=(f"212-555-01{i}5",))
+    async with workstation(context=ctx) as (app, pilot):
+        await pilot.press("n", "n")
+        await settle(pilot)
+        assert isinstance(app.screen, AccountScreen)
+        assert [lease.account.number for lease in Lease.select()] == [app.screen.number]
+        await pilot.press("escape", "down", "enter", "escape")  # leave while it loads
+        await settle(pilot)
+        assert Lease.select().count() == 0
+
+
+async def test_palette_runs_screen_and_app_actions(
+    db: Database, ctx: Context, workstation: AppRunner
+) -> None:
+    from collections_tui.ui.screens.help import HelpScreen
+
+    ctx = replace(ctx, clock=FixedClock(MIDDAY))
+    make_account(ctx, "PL-1")
+    async with workstation(context=ctx) as (app, pilot):
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"help")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+
+
+async def test_search_enter_opens_what_is_typed_not_an_older_prefix(
+    db: Database, ctx: Context, workstation: AppRunner
+) -> None:
+    ctx = replace(ctx, clock=FixedClock(MIDDAY))
+    make_account(ctx, "X-100", phones=("212-555-0161",))
+    make_account(ctx, "X-1001", phones=("212-555-0162",))
+    async with workstation(context=ctx) as (app, pilot):
+        await pilot.press("slash", *"X-1001", "enter")  # no pause: Enter beats the search
+        await settle(pilot)
+        assert isinstance(app.screen, AccountScreen) and app.screen.number == "X-1001"
+
+
+async def test_a_block_that_starts_while_the_account_is_open_asks_for_an_override(
+    db: Database, ctx: Context, workstation: AppRunner
+) -> None:
+    ctx = replace(ctx, clock=FixedClock(MIDDAY))
+    make_account(ctx, "T-9")
+    clock = FixedClock(MIDDAY)
+    async with workstation(context=replace(ctx, clock=clock)) as (app, pilot):
+        await pilot.press("enter")
+        await settle(pilot)
+        clock.advance_to(datetime(2026, 11, 28, 2, 30, tzinfo=UTC))  # 21:30 New York: too late
+        await pilot.press("o", "2", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, OverrideDialog)
+        await pilot.press(*"debtor asked for a late call", "enter")
+        await settle(pilot)
+    assert Contact.get().outcome == "voicemail"
+    assert AuditEvent.get(AuditEvent.action == "compliance.override").actor == "tester"
+
+
+async def test_a_note_left_with_escape_is_kept_at_once(
+    db: Database, ctx: Context, workstation: AppRunner
+) -> None:
+    from collections_tui.store.models import Draft
+
+    ctx = replace(ctx, clock=FixedClock(MIDDAY))
+    make_account(ctx, "E-1")
+    async with workstation(context=ctx) as (app, pilot):
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("o", "7", *"call her after 5", "escape")
+        await settle(pilot)
+        assert Draft.get().body == "call her after 5"
+        await pilot.press("o")
+        await settle(pilot)
+        assert "call her after 5" in app.screen.query_one("#outcome-note").text  # type: ignore[attr-defined]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar, cast
@@ -27,18 +28,30 @@ if TYPE_CHECKING:
     from .note import NoteRequest
 
 NEVER_OVERRIDABLE = frozenset({"cease", "attorney", "bankruptcy"})
+_BLOCKED = re.compile(r"\(reason (\w+)\); nothing was recorded; give an override reason")
 
 
 def open_next(app: WorkstationApp, filters: Filters | None = None) -> None:
-    """Give back the open account (if any), lease the best callable one and show it."""
-    app.run_worker(_open_next(app, filters or app.filters), group="next", exclusive=True)
+    """Give back the open account (if any), lease the best callable one and show it.
+    A second `n` while the first is on its way is ignored: cancelling the first would not
+    stop its database call, which leases an account."""
+    if app.next_in_flight:
+        return
+    app.next_in_flight = True
+    app.run_worker(_open_next(app, filters or app.filters), group="next")
 
 
 async def _open_next(app: WorkstationApp, filters: Filters) -> None:
     b = app.backend
-    release, app.current_account = app.current_account, None
-    prefetched, app.prefetched = app.prefetched, []
-    opened = await b.call(b.next_open, filters, frozenset(app.worked), prefetched, release)
+    try:
+        release, app.current_account = app.current_account, None
+        prefetched, app.prefetched = app.prefetched, []
+        opened = await b.call(b.next_open, filters, frozenset(app.worked), prefetched, release)
+    except Exception as exc:  # shown, never a crash of the session
+        app.notify(f"Could not open the next account: {exc}", severity="error", timeout=10)
+        return
+    finally:
+        app.next_in_flight = False
     if opened is None:
         app.notify("Nothing callable now — the queue says why.", title="Queue", timeout=6)
         while isinstance(app.screen, AccountScreen):
@@ -86,6 +99,7 @@ class AccountScreen(Screen[None]):
         Binding("m", "note", "Note", id="account.note", show=False),
         Binding("slash", "search", "Search", id="account.search", show=False),
         Binding("escape", "back", "Back", id="account.back"),
+        Binding("q", "app.quit", "Quit", id="account.quit", show=False),
         Binding("1", "pane('overview')", "Overview", show=False, id="account.pane_overview"),
         Binding("2", "pane('balance')", "Balance", show=False, id="account.pane_balance"),
         Binding("3", "pane('offers')", "Offers", show=False, id="account.pane_offers"),
@@ -147,11 +161,22 @@ class AccountScreen(Screen[None]):
     @work(exclusive=True, group="account")
     async def load(self) -> None:
         b = self.ws.backend
+        number = self.number
         try:
-            opened = await b.call(b.open_account, self.number)
+            opened = await b.call(b.open_account, number)
         except NotFound as exc:
             self.notify(str(exc), severity="error")
-            self.dismiss()
+            if self.is_current:
+                self.dismiss()
+            return
+        except Exception as exc:
+            self.notify(f"Could not open {number}: {exc}", severity="error", timeout=10)
+            return
+        if self.number != number or self not in self.app.screen_stack:
+            # Left (escape) or moved on to another account while this one was read: the
+            # lease it took goes straight back.
+            if opened.leased:
+                await b.call(b.release, number)
             return
         self.apply(opened)
 
@@ -179,18 +204,40 @@ class AccountScreen(Screen[None]):
         if self.opened is None:
             return
         b = self.ws.backend
-        view = await b.call(b.reload, self.number)
-        self.opened = Opened(view, self.opened.leased, self.opened.holder, None, self.opened.offers)
+        number = self.number
+        try:
+            view = await b.call(b.reload, number)
+        except Exception as exc:
+            self.notify(f"Could not read {number} again: {exc}", severity="error")
+            return
+        o = self.opened
+        if self.number != number or o is None or o.view.number != number:
+            return  # another account is on screen now: this result is stale
+        self.opened = Opened(view, o.leased, o.holder, None, o.offers)
         self.show(view)
 
     async def _renew(self) -> None:
-        if (
-            self.opened is not None
-            and self.opened.leased
-            and self.ws.current_account == self.number
-        ):
-            b = self.ws.backend
-            await b.call(b.renew, self.number)
+        o = self.opened
+        if o is None or not o.leased or self.ws.current_account != self.number:
+            return
+        number = self.number
+        b = self.ws.backend
+        try:
+            kept = await b.call(b.renew, number)
+        except Exception as exc:
+            self.notify(f"Could not renew the lease on {number}: {exc}", severity="warning")
+            return
+        if not kept and self.number == number and self.opened is not None:
+            # Someone took it over after it expired (a laptop asleep, a dropped link).
+            self.ws.current_account = None
+            o = self.opened
+            self.opened = Opened(o.view, False, None, o.draft, o.offers)
+            self.show(o.view)
+            self.notify(
+                f"{number} is now open by another coordinator: read only.",
+                severity="warning",
+                timeout=10,
+            )
 
     # --- drawing ----------------------------------------------------------------------------
 
@@ -251,7 +298,7 @@ class AccountScreen(Screen[None]):
         lines.append(f"Local {local} · {cap}")
         extra = []
         live = [c for c in v.consents if c.revoked_at is None and c.callback_at is None]
-        if live:
+        if live and verdict is not None and verdict.under_consent:
             c = live[0]
             until = f" until {when_text(c.until, self.ws.ctx.home_zone)}" if c.until else ""
             extra.append(f"consent given {c.given_at:%d %b}{until}")
@@ -425,6 +472,9 @@ class AccountScreen(Screen[None]):
         self.opened = None
         self.query_one("#account-header", Static).update(f"Opening {escape(number)}…")
         self.query_one("#account-banner", Static).update("")
+        for body in ("#overview-body", "#offers-body", "#calls-body", "#claims-body"):
+            self.query_one(body, Static).update("")
+        self.query_one("#ledger", DataTable).clear()
         self.load()
 
     def _blocked_reason(self) -> str | None:
@@ -481,53 +531,72 @@ class AccountScreen(Screen[None]):
     @work(group="write")
     async def record(self, request: CallRequest, override: str | None = None) -> None:
         b = self.ws.backend
+        number = self.number  # the account this dialog was for, whatever happens meanwhile
         reason = self._blocked_reason()
         if reason is not None and override is None:
-            if reason in NEVER_OVERRIDABLE:
-                self.notify(
-                    f"{reason}: this account may not be called; nothing was recorded.",
-                    severity="error",
-                    timeout=8,
+            override = await self._ask_override(number, reason)
+            if override is None:
+                return
+        for _attempt in range(2):
+            try:
+                await b.call(
+                    b.record_call,
+                    number,
+                    request.outcome,
+                    phone=request.phone,
+                    note=request.note or None,
+                    callback_at=request.callback_at,
+                    promise_cents=request.promise_cents,
+                    promise_on=request.promise_on,
+                    override=override,
                 )
-                return
-            from .override import OverrideDialog
-
-            typed = await self.app.push_screen_wait(OverrideDialog(self.number, reason))
-            if not typed:
-                self.notify("Nothing recorded (no override reason).", severity="warning")
-                return
-            override = typed
-        try:
-            await b.call(
-                b.record_call,
-                self.number,
-                request.outcome,
-                phone=request.phone,
-                note=request.note or None,
-                callback_at=request.callback_at,
-                promise_cents=request.promise_cents,
-                promise_on=request.promise_on,
-                override=override,
-            )
-        except InputError as exc:
-            self.notify("\n".join(exc.lines), severity="error", timeout=10)
-            if self.opened is not None and request.note:
+                break
+            except InputError as exc:
+                found = _BLOCKED.search(str(exc))
+                if found and override is None:
+                    # Blocked since the account was opened (calling hours ended, a cap):
+                    # the same override as for a block known at opening.
+                    override = await self._ask_override(number, found.group(1))
+                    if override is not None:
+                        continue
+                else:
+                    self.notify("\n".join(exc.lines), severity="error", timeout=10)
+            except Exception as exc:
+                self.notify(f"Nothing recorded on {number}: {exc}", severity="error", timeout=10)
+            if self.opened is not None and request.note and self.number == number:
                 # Nothing was recorded: the note comes back when the dialog opens again.
                 o = self.opened
                 self.opened = Opened(o.view, o.leased, o.holder, request.note, o.offers)
             return
         self.ws.current_note = None
-        if self.ws.current_account == self.number:
+        if self.ws.current_account == number:
             self.ws.current_account = None  # recording the outcome gave the lease back
-        if self.opened is not None:
+        if self.opened is not None and self.number == number:
             o = self.opened
             self.opened = Opened(o.view, False, None, None, o.offers)
-        self.recorded = request.outcome
-        self.notify(f"Recorded {request.outcome} on {self.number}", timeout=3)
+            self.recorded = request.outcome
+        self.notify(f"Recorded {request.outcome} on {number}", timeout=3)
         if request.go_next:
             open_next(self.ws)
-        else:
+        elif self.number == number:
             self.reload()
+
+    async def _ask_override(self, number: str, reason: str) -> str | None:
+        """The typed reason for calling a blocked account (None: refused or not given)."""
+        if reason in NEVER_OVERRIDABLE:
+            self.notify(
+                f"{reason}: this account may not be called; nothing was recorded.",
+                severity="error",
+                timeout=8,
+            )
+            return None
+        from .override import OverrideDialog
+
+        typed = await self.app.push_screen_wait(OverrideDialog(number, reason))
+        if not typed:
+            self.notify("Nothing recorded (no override reason).", severity="warning")
+            return None
+        return str(typed)
 
     def action_dial(self) -> None:
         v = self.view
@@ -548,7 +617,11 @@ class AccountScreen(Screen[None]):
             if not typed:
                 return
             b = self.ws.backend
-            await b.call(b.audit_dial_override, self.number, reason, typed)
+            try:
+                await b.call(b.audit_dial_override, self.number, reason, typed)
+            except InputError as exc:
+                self.notify("\n".join(exc.lines), severity="error", timeout=10)
+                return
         from .dial import DialScreen
 
         phones = [p for p in v.phones if p.dialable and p.e164]
@@ -563,19 +636,21 @@ class AccountScreen(Screen[None]):
             return
         from .arrangement import ArrangementDialog
 
-        def done(recorded: bool | None) -> None:
-            if not recorded:
+        def done(kind: str | None) -> None:
+            if kind is None:
                 return
             o = self.opened
-            if o is not None and self.ws.current_account != self.number:
-                # A promise was recorded as a call: that gave the lease back.
-                self.opened = Opened(o.view, False, None, None, o.offers)
+            if kind == "promise":
+                # A promise was recorded as the call: that gave the lease back.
+                if o is not None:
+                    self.opened = Opened(o.view, False, None, None, o.offers)
                 self.recorded = "promise"
                 self.reload()
                 return
             self.reload()
-            # An arrangement is not a call: record the call's outcome now, preset.
-            self.action_outcome("arrangement")
+            if self.recorded is None:
+                # An arrangement is not a call: record the call's outcome now, preset.
+                self.action_outcome("arrangement")
 
         self.app.push_screen(ArrangementDialog(v, self.opened.offers), done)
 

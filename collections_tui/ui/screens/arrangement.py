@@ -296,7 +296,7 @@ class OfferList(OptionList):
             self.action_select()
 
 
-class ArrangementDialog(ModalScreen[bool | None]):
+class ArrangementDialog(ModalScreen[str | None]):
     """Dismisses with True when something was recorded, None when cancelled."""
 
     DEFAULT_CSS = """
@@ -355,7 +355,7 @@ class ArrangementDialog(ModalScreen[bool | None]):
 
     @property
     def blocked(self) -> bool:
-        """The account may not be called now: a promise taken is the debtor's inbound call."""
+        """The account may not be called now: a promise needs an override reason."""
         return self.view.verdict is None or not self.view.verdict.callable
 
     # --- layout -----------------------------------------------------------------------------
@@ -624,7 +624,8 @@ class ArrangementDialog(ModalScreen[bool | None]):
             v = self.view.verdict
             if self.blocked:
                 why = v.reason if v is not None else "not callable"
-                how = f"recorded as the debtor's inbound call (calling is blocked: {why})"
+                how = f"recorded as this call's outcome; calling is blocked ({why}): an override"
+                how += " reason is asked for"
             else:
                 how = "recorded as this call's outcome (promise)"
             return f"{head}\n{how}"
@@ -674,6 +675,24 @@ class ArrangementDialog(ModalScreen[bool | None]):
         try:
             if p.kind == "promise":
                 assert p.promise_cents is not None and p.promise_on is not None
+                override = None
+                if self.blocked:
+                    # A promise is recorded as this call's outcome: on an account that may
+                    # not be called, the same override as any other outcome (never for
+                    # cease, attorney or bankruptcy).
+                    v = self.view.verdict
+                    reason = v.reason if v is not None else "blocked"
+                    if v is None or not v.overridable:
+                        self._saving = False
+                        self._problem(f"Nothing recorded: {reason} cannot be overridden.")
+                        return
+                    from .override import OverrideDialog
+
+                    override = await self.app.push_screen_wait(OverrideDialog(number, reason))
+                    if not override:
+                        self._saving = False
+                        self._problem("Nothing recorded (no override reason).")
+                        return
                 await b.call(
                     record_call,
                     b.ctx,
@@ -682,7 +701,7 @@ class ArrangementDialog(ModalScreen[bool | None]):
                     promise_cents=p.promise_cents,
                     promise_on=p.promise_on,
                     note=note or None,
-                    inbound=self.blocked,
+                    override=override,
                 )
                 done = (
                     f"Promise of {format_money(p.promise_cents, cur)} on "
@@ -714,7 +733,7 @@ class ArrangementDialog(ModalScreen[bool | None]):
             self.app.bell()
             return
         self.notify(done, timeout=4)
-        self.dismiss(True)
+        self.dismiss(p.kind)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -246,5 +246,12 @@ class OutcomeDialog(ModalScreen[CallRequest | None]):
         )
 
     def action_cancel(self) -> None:
-        # The typed note stays a draft: it is offered again next time.
+        # The typed note stays a draft, saved now (not after the typing pause), and is
+        # offered again next time.
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        note = self.ws.current_note
+        if note is not None and note[0] == self.view.number:
+            b = self.ws.backend
+            self.ws.run_worker(b.call(b.save_draft, note[0], note[1]), group="draft")
         self.dismiss(None)

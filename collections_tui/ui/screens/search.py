@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.markup import escape
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from ..app import WorkstationApp
 
 MIN_CHARS = 2
+DEBOUNCE = 0.15  # seconds of quiet typing before a search runs
 
 
 class SearchScreen(ModalScreen[None]):
@@ -45,26 +47,41 @@ class SearchScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         self.query_one(Input).focus()
 
+    shown_for: str = ""  # the text the results on screen were found for
+
     @on(Input.Changed, "#search-text")
     def _typed(self, event: Input.Changed) -> None:
         self.run_search(event.value)
 
     @on(Input.Submitted, "#search-text")
-    def _submitted(self, _: Input.Submitted) -> None:
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.open_top(event.value)
+
+    @work(exclusive=True, group="search-open")
+    async def open_top(self, text: str) -> None:
+        """Enter opens the best hit for what is typed now, not for an older prefix."""
+        if text != self.shown_for:
+            await self._search_now(text)
         results = self.query_one(OptionList)
         if results.option_count:
             self._open(results.get_option_at_index(results.highlighted or 0).id)
 
     @work(exclusive=True, group="search")
     async def run_search(self, text: str) -> None:
+        await asyncio.sleep(DEBOUNCE)  # typing on: this search is replaced before it runs
+        await self._search_now(text)
+
+    async def _search_now(self, text: str) -> None:
         results = self.query_one(OptionList)
         status = self.query_one("#search-status", Static)
         if len(text.strip()) < MIN_CHARS:
             results.clear_options()
             status.update("")
+            self.shown_for = text
             return
         b = self.ws.backend
-        hits = await b.call(b.search, text)
+        hits = await b.call_slow(b.search, text)  # never in front of a keypress's work
+        self.shown_for = text
         results.clear_options()
         for h in hits:
             closed = "" if h.status == "open" else f" ({h.status})"

@@ -598,6 +598,15 @@ def _keymap(s: Settings) -> dict[str, str]:
         raise SettingsError(
             f'{s.config_path}: [keys] maps binding ids to keys, e.g. "account.dial" = "D"'
         )
+    from .ui.keys import binding_ids
+
+    known = binding_ids()
+    unknown = sorted(k for k in table if k not in known)
+    if unknown:
+        raise SettingsError(
+            f"{s.config_path}: [keys] has no binding {', '.join(repr(u) for u in unknown)}; "
+            "the ids are listed by ? in the workstation"
+        )
     return dict(table)
 
 

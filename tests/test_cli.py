@@ -361,3 +361,14 @@ def test_grant_lets_a_coordinator_override_once_where_the_team_requires_it(
     cfg.write_text('[team]\noverrides = "anyone"\n', encoding="utf-8")
     code, _, err = as_("ana", "team")
     assert code == 2 and 'team.overrides must be "coordinator" or "supervisor"' in err
+
+
+def test_keys_in_the_config_must_name_real_bindings(tmp_path: Path) -> None:
+    from collections_tui.cli import _keymap
+    from collections_tui.settings import Settings, SettingsError
+
+    ok = Settings(db_url="sqlite://", coordinator="x", raw={"keys": {"account.dial": "D"}})
+    assert _keymap(ok) == {"account.dial": "D"}
+    typo = Settings(db_url="sqlite://", coordinator="x", raw={"keys": {"acount.dial": "D"}})
+    with pytest.raises(SettingsError, match=r"no binding 'acount\.dial'"):
+        _keymap(typo)

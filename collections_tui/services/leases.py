@@ -125,7 +125,10 @@ def take_first(
     todo = [n for n in numbers if n not in skip]
     if not todo:
         return None
-    q = Account.select(Account.number, Account.id).where(Account.number.in_(todo))
+    # Still in the queue at all: open, owing, not paid off or closed since it was fetched.
+    q = Account.select(Account.number, Account.id).where(
+        Account.number.in_(todo) & (Account.status == "open") & (Account.balance_cents > 0)
+    )
     ids: dict[str, int] = {str(number): int(i) for number, i in tuples(q)}
     now = ctx.now()
     for number in todo:

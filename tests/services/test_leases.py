@@ -116,3 +116,16 @@ def test_prefetched_candidates_are_confirmed_when_taken(db: Database, ctx: Conte
     assert take_first(ana, prefetched) == "P-2"
     assert Lease.get(Lease.coordinator == "ana").account.number == "P-2"
     assert take_first(ana, ["P-0", "P-1"]) is None
+
+
+def test_a_prefetched_account_paid_off_meanwhile_is_not_leased(db: Database, ctx: Context) -> None:
+    from collections_tui.services.leases import candidates, take_first
+    from collections_tui.services.ledger import pay
+
+    ana = as_(ctx, "ana")
+    make_account(ana, "Z-1", balance_cents=90_000, phones=("212-555-0181",))
+    make_account(ana, "Z-2", balance_cents=10_000, phones=("212-555-0182",))
+    prefetched = candidates(ana)
+    assert prefetched == ["Z-1", "Z-2"]
+    pay(ana, "Z-1", 90_000)
+    assert take_first(ana, prefetched) == "Z-2"

@@ -95,6 +95,14 @@ class WorkstationApp(App[None]):
         else:
             screen.open_other(number)
 
+    def warm_up(self) -> None:
+        """Once the queue is on screen: load what opening an account needs (its screen's
+        modules here, the services on the database thread), so the first Enter or `n` of
+        the session does not pay for it."""
+        from .screens import account, outcome  # noqa: F401
+
+        self.run_worker(self.backend.call_slow(self.backend.warm_up), group="warm-up")
+
     def action_help(self) -> None:
         from .screens.help import HelpScreen
 

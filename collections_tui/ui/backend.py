@@ -93,6 +93,11 @@ class Backend:
         self._slow.shutdown(wait=False, cancel_futures=True)
         self._pool.shutdown(wait=True, cancel_futures=False)
 
+    def warm_up(self) -> None:
+        """Import the services an account screen uses (at idle, before the first open)."""
+        from ..domain import arrangements  # noqa: F401
+        from ..services import accounts, calls, consent, drafts, grants, search  # noqa: F401
+
     # --- what the screens ask for (each runs on the database thread) ------------------------
 
     def queue_page(

@@ -70,6 +70,8 @@ class QueueScreen(Screen[None]):
             view.empty_text = "Loading the queue…"
             view.refresh()
         first, self.ws.first_queue = self.ws.first_queue, None
+        if first is not None:
+            self.set_timer(0.3, self.ws.warm_up)  # after the first rows are drawn
         if first is not None and self.limit == FIRST_PAGE and not self.include_blocked:
             result = await asyncio.wrap_future(first)
         else:

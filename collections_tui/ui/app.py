@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingType
 
 from ..services.context import Context
 from ..services.queue import Filters, QueueResult
-from .backend import Backend, Opened
+from .backend import MEMO, Backend, Opened
 from .commands import WorkstationCommands
 from .screens.queue import QueueScreen
 
@@ -55,6 +55,7 @@ class WorkstationApp(App[None]):
         self._keymap = dict(keymap or {})
         self.current_account: str | None = None  # the account whose lease we hold
         self.current_note: tuple[str, str] | None = None  # (account, text) being typed
+        self.current_memo: tuple[str, str] | None = None  # the same, in the `m` note dialog
         self._hung_up = False
         self._account_screen: AccountScreen | None = None
         # Accounts opened this session: `n` passes over them (the queue would offer a debtor
@@ -122,6 +123,9 @@ class WorkstationApp(App[None]):
             if self.current_note is not None:
                 number, text = self.current_note
                 self.backend.run_now(self.backend.save_draft, number, text)
+            if self.current_memo is not None:
+                number, text = self.current_memo
+                self.backend.run_now(self.backend.save_draft, number, text, MEMO)
         except Exception:  # the session is going away: log, never raise
             log.exception("saving the draft on exit")
         try:

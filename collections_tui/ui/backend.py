@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from ..services.search import SearchHit
 
 T = TypeVar("T")
+MEMO = "memo"  # the draft field of a note typed in the `m` dialog (the outcome's is "note")
 log = logging.getLogger(__name__)
 
 
@@ -174,13 +175,19 @@ class Backend:
     def release_all(self) -> int:
         return leases.release_all(self.ctx)
 
-    def save_draft(self, number: str, body: str) -> None:
+    def save_draft(self, number: str, body: str, field: str = "note") -> None:
         from ..services import drafts
 
         if body.strip():
-            drafts.save_draft(self.ctx, number, body)
+            drafts.save_draft(self.ctx, number, body, field)
         else:
-            drafts.clear_draft(self.ctx, number)
+            drafts.clear_draft(self.ctx, number, field)
+
+    def load_draft(self, number: str, field: str) -> str | None:
+        from ..services import drafts
+
+        d = drafts.load_draft(self.ctx, number, field)
+        return d.body if d is not None else None
 
     def record_call(self, number: str, outcome: str, **kw: Any) -> calls.RecordedCall:
         from ..services import calls
@@ -188,9 +195,11 @@ class Backend:
         return calls.record_call(self.ctx, number, outcome, **kw)
 
     def add_note(self, number: str, body: str, addendum_of: int | None = None) -> int:
-        from ..services import calls
+        from ..services import calls, drafts
 
-        return calls.add_note(self.ctx, number, body, addendum_of=addendum_of)
+        note_id = calls.add_note(self.ctx, number, body, addendum_of=addendum_of)
+        drafts.clear_draft(self.ctx, number, MEMO)  # what the `m` dialog was keeping
+        return note_id
 
     def search(self, text: str) -> list[SearchHit]:
         from ..services.search import search_accounts

@@ -329,3 +329,25 @@ async def test_a_note_left_with_escape_is_kept_at_once(
         await pilot.press("o")
         await settle(pilot)
         assert "call her after 5" in app.screen.query_one("#outcome-note").text  # type: ignore[attr-defined]
+
+
+async def test_a_note_typed_in_the_note_dialog_is_kept_as_a_draft(
+    db: Database, ctx: Context, workstation: AppRunner
+) -> None:
+    from collections_tui.store.models import Draft
+
+    ctx = replace(ctx, clock=FixedClock(MIDDAY))
+    make_account(ctx, "M-1")
+    async with workstation(context=ctx) as (app, pilot):
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("m", *"mailed a statement", "escape")
+        await settle(pilot)
+        assert (Draft.get().field, Draft.get().body) == ("memo", "mailed a statement")
+        await pilot.press("m")
+        await settle(pilot)
+        assert app.screen.query_one("#note-text").text == "mailed a statement"  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert Note.get().body == "mailed a statement"
+    assert Draft.select().count() == 0

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.markup import escape
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widgets import Input, Static, TextArea
+
+from ..backend import MEMO
+
+if TYPE_CHECKING:
+    from ..app import WorkstationApp
 
 
 @dataclass(frozen=True)
@@ -29,6 +36,7 @@ class NoteDialog(ModalScreen[NoteRequest | None]):
         super().__init__()
         self.number = number
         self.latest = latest  # the newest note's id: a correction usually refers to it
+        self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog small"):
@@ -48,6 +56,34 @@ class NoteDialog(ModalScreen[NoteRequest | None]):
 
     def on_mount(self) -> None:
         self.query_one(TextArea).focus()
+        self._restore()
+
+    @property
+    def ws(self) -> WorkstationApp:
+        return cast("WorkstationApp", self.app)
+
+    @work(group="memo-draft")
+    async def _restore(self) -> None:
+        b = self.ws.backend
+        kept = await b.call(b.load_draft, self.number, MEMO)
+        area = self.query_one(TextArea)
+        if kept and not area.text:
+            area.text = kept
+            self.notify("A note you typed earlier was kept.", title="Draft restored")
+
+    @on(TextArea.Changed)
+    def _typed(self, event: TextArea.Changed) -> None:
+        # Kept as a draft while typed: a dropped session loses nothing.
+        self.ws.current_memo = (self.number, event.text_area.text)
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(0.6, self._save_draft)
+
+    async def _save_draft(self) -> None:
+        memo = self.ws.current_memo
+        if memo is not None and memo[0] == self.number:
+            b = self.ws.backend
+            await b.call(b.save_draft, memo[0], memo[1], MEMO)
 
     def action_save(self) -> None:
         text = self.query_one(TextArea).text.strip()
@@ -58,7 +94,17 @@ class NoteDialog(ModalScreen[NoteRequest | None]):
         if ref and not ref.isdigit():
             self.notify("The note # is a number, e.g. 12.", severity="error")
             return
+        if self._timer is not None:
+            self._timer.stop()
+        self.ws.current_memo = None  # recording the note clears its draft
         self.dismiss(NoteRequest(text, int(ref) if ref else None))
 
     def action_cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        memo = self.ws.current_memo
+        if memo is not None and memo[0] == self.number:
+            b = self.ws.backend
+            self.ws.run_worker(b.call(b.save_draft, memo[0], memo[1], MEMO), group="draft")
+        self.ws.current_memo = None
         self.dismiss(None)

@@ -2,48 +2,35 @@
 
 from __future__ import annotations
 
-from textual.app import App
+import importlib
+
 from textual.binding import Binding
 from textual.dom import DOMNode
+
+_MODULES = (
+    "app",
+    "screens.account",
+    "screens.arrangement",
+    "screens.consent",
+    "screens.dial",
+    "screens.filter",
+    "screens.help",
+    "screens.note",
+    "screens.outcome",
+    "screens.override",
+    "screens.queue",
+    "screens.search",
+    "widgets.queue_view",
+)
 
 
 def binding_ids() -> frozenset[str]:
     """The ids of the bindings of the app, its screens, dialogs and widgets."""
-    from . import app as app_module
-    from .screens import (
-        account,
-        arrangement,
-        consent,
-        dial,
-        filter,
-        help,
-        note,
-        outcome,
-        override,
-        queue,
-        search,
-    )
-    from .widgets import queue_view
-
-    modules = (
-        app_module,
-        account,
-        arrangement,
-        consent,
-        dial,
-        filter,
-        help,
-        note,
-        outcome,
-        override,
-        queue,
-        search,
-        queue_view,
-    )
     ids: set[str] = set()
-    for module in modules:
+    for name in _MODULES:
+        module = importlib.import_module(f"{__package__}.{name}")
         for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, DOMNode | App):
+            if isinstance(value, type) and issubclass(value, DOMNode):
                 for b in getattr(value, "BINDINGS", []):
                     if isinstance(b, Binding) and b.id:
                         ids.add(b.id)

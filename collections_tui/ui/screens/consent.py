@@ -441,16 +441,18 @@ class ConsentDialog(ModalScreen[bool | None]):
             self.query_one("#a-spec", Input).focus()
             return
         b = self.ws.backend
-        self._write(
-            b.call(
-                consent_service.add_avoid,
-                b.ctx,
-                self.view.number,
-                spec,
-                note=self._value("#a-note"),
-            ),
-            f"Inconvenient time {text} added on {self.view.number}",
-        )
+        number, note = self.view.number, self._value("#a-note")
+        phone = next((p for p in self.view.phones if p.e164 == chosen), None)
+
+        def both() -> None:
+            consent_service.add_avoid(b.ctx, number, spec, note=note)
+            if phone is not None:  # a phone chosen too: marked in the same save
+                consent_service.mark_phone_inconvenient(
+                    b.ctx, number, str(chosen), inconvenient=not phone.inconvenient, note=note
+                )
+
+        also = f"; {phone.display} toggled" if phone is not None else ""
+        self._write(b.call(both), f"Inconvenient time {text} added on {number}{also}")
 
     def _write(self, call: Awaitable[object], done: str) -> None:
         """Run a service call on the database thread; stay open on an InputError."""

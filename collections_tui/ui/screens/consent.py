@@ -442,16 +442,16 @@ class ConsentDialog(ModalScreen[bool | None]):
             return
         b = self.ws.backend
         number, note = self.view.number, self._value("#a-note")
-        phone = next((p for p in self.view.phones if p.e164 == chosen), None)
+        also_phone = next((p for p in self.view.phones if p.e164 == chosen), None)
 
         def both() -> None:
             consent_service.add_avoid(b.ctx, number, spec, note=note)
-            if phone is not None:  # a phone chosen too: marked in the same save
+            if also_phone is not None:  # a phone chosen too: marked in the same save
                 consent_service.mark_phone_inconvenient(
-                    b.ctx, number, str(chosen), inconvenient=not phone.inconvenient, note=note
+                    b.ctx, number, str(chosen), inconvenient=not also_phone.inconvenient, note=note
                 )
 
-        also = f"; {phone.display} toggled" if phone is not None else ""
+        also = f"; {also_phone.display} toggled" if also_phone is not None else ""
         self._write(b.call(both), f"Inconvenient time {text} added on {number}{also}")
 
     def _write(self, call: Awaitable[object], done: str) -> None:

@@ -88,6 +88,24 @@ def blocked_account(*presses: str) -> Callable[[Pilot[None]], Awaitable[None]]:
     return run
 
 
+def with_avoid_window(*presses: str) -> Callable[[Pilot[None]], Awaitable[None]]:
+    """Open the top account, which has an inconvenient time on record, then press keys."""
+
+    async def run(pilot: Pilot[None]) -> None:
+        from collections_tui.services.consent import add_avoid
+        from collections_tui.ui.app import WorkstationApp
+        from collections_tui.ui.screens.account import AccountScreen
+
+        await keys("enter")(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, AccountScreen) and isinstance(pilot.app, WorkstationApp)
+        add_avoid(pilot.app.ctx, screen.number, "sat-sun", note="works weekends")
+        screen.reload()
+        await keys(*presses)(pilot)
+
+    return run
+
+
 # name → (clock, the keys that reach the screen)
 SCENES: dict[str, tuple[datetime, Callable[[Pilot[None]], Awaitable[None]]]] = {
     "queue": (NOW, keys()),
@@ -109,6 +127,7 @@ SCENES: dict[str, tuple[datetime, Callable[[Pilot[None]], Awaitable[None]]]] = {
     "dial": (NOW, keys("enter", "d")),
     "note": (NOW, keys("enter", "m", "type:Sent a statement by mail")),
     "palette": (NOW, keys("enter", "ctrl+p", "type:dial")),
+    "confirm": (NOW, with_avoid_window("i", "ctrl+r")),
     "blocked_account": (NOW, blocked_account()),
     "override": (NOW, blocked_account("o", "7", "type:Debtor called in", "ctrl+s")),
 }

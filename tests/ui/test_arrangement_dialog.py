@@ -405,3 +405,17 @@ def test_work_out_weekly_with_a_down_payment() -> None:
         (date(2026, 12, 22), 10_000, False),
     ]
     assert not p.check.needs_approval
+
+
+async def test_a_note_typed_in_the_arrangement_dialog_is_kept_as_a_draft(
+    db: Database, ctx: Context, workstation: AppRunner
+) -> None:
+    ctx = _at_midday(ctx)
+    make_account(ctx, "A-1", balance_cents=90_000)
+    async with workstation(context=ctx) as (app, pilot):
+        dialog = await _open_dialog(app, pilot)
+        dialog.query_one("#arr-note", Input).value = "will pay after the holidays"
+        await pilot.press("escape")
+        await settle(pilot)
+    draft = load_draft(ctx, "A-1")
+    assert draft is not None and draft.body == "will pay after the holidays"

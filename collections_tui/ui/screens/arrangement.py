@@ -23,6 +23,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widgets import DataTable, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
@@ -348,6 +349,7 @@ class ArrangementDialog(ModalScreen[str | None]):
         self.offers = offers
         self.preview: Preview = Preview("plan")
         self._saving = False
+        self._note_timer: Timer | None = None
 
     @property
     def ws(self) -> WorkstationApp:
@@ -564,7 +566,20 @@ class ArrangementDialog(ModalScreen[str | None]):
                 self.query_one("#arr-count", Input).value = ""
         if event.input.id != "arr-note":
             self._problem("")
+        else:
+            # The same note as the outcome dialog's: kept as a draft while typed (and on
+            # SIGHUP), so a dropped session loses nothing.
+            self.ws.current_note = (self.view.number, event.value)
+            if self._note_timer is not None:
+                self._note_timer.stop()
+            self._note_timer = self.set_timer(0.6, self._save_note_draft)
         self._refresh()
+
+    async def _save_note_draft(self) -> None:
+        note = self.ws.current_note
+        if note is not None and note[0] == self.view.number:
+            b = self.ws.backend
+            await b.call(b.save_draft, note[0], note[1])
 
     @on(Select.Changed)
     def _picked(self, event: Select.Changed) -> None:
@@ -736,4 +751,10 @@ class ArrangementDialog(ModalScreen[str | None]):
         self.dismiss(p.kind)
 
     def action_cancel(self) -> None:
+        if self._note_timer is not None:
+            self._note_timer.stop()
+            note = self.ws.current_note
+            if note is not None and note[0] == self.view.number:
+                b = self.ws.backend
+                self.ws.run_worker(b.call(b.save_draft, note[0], note[1]), group="draft")
         self.dismiss(None)

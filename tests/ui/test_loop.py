@@ -351,3 +351,21 @@ async def test_a_note_typed_in_the_note_dialog_is_kept_as_a_draft(
         await settle(pilot)
     assert Note.get().body == "mailed a statement"
     assert Draft.select().count() == 0
+
+
+def test_the_balance_plot_starts_at_zero_and_ends_at_todays_balance() -> None:
+    from datetime import date
+
+    from collections_tui.services.accounts import LedgerLine
+    from collections_tui.ui.screens.account import balance_series
+
+    def line(day: date, after: int) -> LedgerLine:
+        return LedgerLine(day, "charge", after, after, None, "", "import", "x")
+
+    class View:
+        balance_cents = 28_103
+        ledger = (line(date(2025, 10, 10), 90_277), line(date(2026, 11, 27), 28_103))
+
+    series = balance_series(View(), date(2026, 11, 27), 40)  # type: ignore[arg-type]
+    assert series[0] == 0 and series[1] == 90_277 and series[-1] == 28_103
+    assert len(series) == 40

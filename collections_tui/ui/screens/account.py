@@ -675,15 +675,18 @@ class AccountScreen(Screen[None]):
 
 def balance_series(v: AccountView, today: date, points: int) -> list[int]:
     """The balance (cents) on ``points`` evenly spaced days from the first ledger entry to
-    today: the ledger's running balance as a step function, for the sparkline."""
+    today: the ledger's running balance as a step function, for the sparkline. It starts at
+    0, the balance before the first entry, so the plot's floor is zero owed, not the lowest
+    balance seen."""
     if not v.ledger:
-        return [v.balance_cents]
+        return [0, v.balance_cents]
     start = v.ledger[0].posted_on
     days = max((today - start).days, 1)
-    out: list[int] = []
+    out: list[int] = [0]
     i, balance = 0, 0
-    for k in range(points):
-        day = start + timedelta(days=days * k // max(points - 1, 1))
+    samples = max(points - 1, 2)  # after the leading 0; the last one is today
+    for k in range(samples):
+        day = start + timedelta(days=days * k // (samples - 1))
         while i < len(v.ledger) and v.ledger[i].posted_on <= day:
             balance = v.ledger[i].balance_after_cents
             i += 1

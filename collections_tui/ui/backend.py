@@ -15,7 +15,6 @@ import subprocess
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..services import leases, queue
@@ -28,7 +27,7 @@ from ..services.ledger import account_id_for
 
 if TYPE_CHECKING:
     from ..domain.arrangements import Offer
-    from ..services import accounts, calls, consent
+    from ..services import accounts, calls
     from ..services.search import SearchHit
 
 T = TypeVar("T")
@@ -172,9 +171,6 @@ class Backend:
         except (InputError, NotFound):
             return False
 
-    def release_all(self) -> int:
-        return leases.release_all(self.ctx)
-
     def save_draft(self, number: str, body: str, field: str = "note") -> None:
         from ..services import drafts
 
@@ -210,37 +206,6 @@ class Backend:
         from ..services import calls
 
         calls.record_dial_override(self.ctx, number, reason, typed)
-
-    def record_consent(self, number: str, note: str, until: datetime | None) -> None:
-        from ..services import consent
-
-        consent.record_consent(self.ctx, number, note=note, until=until)
-
-    def revoke_consent(self, number: str) -> int:
-        from ..services import consent
-
-        return consent.revoke_consent(self.ctx, number)
-
-    def add_avoid(self, number: str, spec: str, note: str) -> consent.AvoidView:
-        from ..services import consent
-
-        return consent.add_avoid(self.ctx, number, spec, note=note)
-
-    def clear_avoid(self, number: str) -> int:
-        from ..services import consent
-
-        return consent.clear_avoid(self.ctx, number)
-
-    def is_supervisor(self) -> bool:
-        from ..services.grants import is_supervisor
-
-        return is_supervisor(self.ctx)
-
-    def today(self) -> date:
-        return self.ctx.today()
-
-    def now(self) -> datetime:
-        return self.ctx.now()
 
     # --- dialing -----------------------------------------------------------------------------
 

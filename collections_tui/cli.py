@@ -598,6 +598,8 @@ def _keymap(s: Settings) -> dict[str, str]:
         raise SettingsError(
             f'{s.config_path}: [keys] maps binding ids to keys, e.g. "account.dial" = "D"'
         )
+    if not table:  # nothing to check: the screens are imported when first shown
+        return {}
     from .ui.keys import binding_ids
 
     known = binding_ids()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -13,6 +15,7 @@ from dataclasses import asdict, is_dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
+from urllib.parse import urlparse
 
 from . import settings as settings_mod
 from .domain.money import MoneyError, format_amount, format_money, parse_amount
@@ -612,14 +615,46 @@ def _keymap(s: Settings) -> dict[str, str]:
     return dict(table)
 
 
+def _opens_workstation(args: argparse.Namespace) -> bool:
+    """No command, on a terminal: the workstation (piped, the queue is printed instead)."""
+    return (
+        args.command is None
+        and sys.stdin.isatty()
+        and sys.stdout.isatty()
+        and os.environ.get("TERM") != "dumb"
+    )
+
+
+def _resume_gc() -> None:
+    """Resume the garbage collector paused by :mod:`collections_tui.launch`; what was loaded
+    until now lives as long as the program, so it is frozen out of the collector's way."""
+    gc.freeze()
+    gc.enable()
+
+
+def _load_peewee_without_postgres() -> None:
+    """Import Peewee with the PostgreSQL drivers hidden. Peewee imports psycopg2 as it loads
+    when it is installed (~10 ms of every start, DESIGN §9); the workstation on SQLite never
+    uses it. Hidden only while Peewee loads: a later ``import psycopg2`` works as usual."""
+    hidden = [m for m in ("psycopg2", "psycopg", "psycopg2cffi") if m not in sys.modules]
+    for m in hidden:
+        sys.modules[m] = None  # type: ignore[assignment]  # makes `import m` fail at once
+    try:
+        import peewee  # noqa: F401
+    finally:
+        for m in hidden:
+            if m in sys.modules and sys.modules[m] is None:
+                del sys.modules[m]
+
+
 def cmd_default(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
     """No command: the workstation on a terminal; the queue as text when not on one."""
-    if sys.stdin.isatty() and sys.stdout.isatty() and os.environ.get("TERM") != "dumb":
+    if _opens_workstation(args):
         keymap = _keymap(s)
         # The database thread reads the first page of the queue while Textual is imported.
         from .ui.backend import Backend
 
-        backend = Backend(ctx, dial_command=s.dial_command).start()
+        backend = Backend(ctx, dial_command=s.dial_command).start(shutil.get_terminal_size().lines)
         from .ui.app import run_workstation
 
         return run_workstation(
@@ -627,6 +662,7 @@ def cmd_default(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
             keymap=keymap,
             mouse=bool(getattr(args, "mouse", False)),
             backend=backend,
+            on_first_frame=_resume_gc if getattr(args, "gc_paused", False) else None,
         )
     args.limit, args.all, args.format = 20, False, "table"
     args.creditor = args.tier = args.aging = None
@@ -1120,6 +1156,8 @@ def _ensure_demo(s: Settings, ctx: Context) -> None:
     from .services.overview import account_count
 
     if account_count() == 0:
+        if not gc.isenabled():  # seconds of work, paused for the start: collect as usual
+            _resume_gc()
         print(
             f"Creating demo data ({DEMO_ACCOUNTS:,} accounts) in "
             f"{settings_mod.describe_url(s.db_url)} …",
@@ -1128,9 +1166,16 @@ def _ensure_demo(s: Settings, ctx: Context) -> None:
         generate_demo(ctx, accounts=DEMO_ACCOUNTS, seed=DEMO_SEED)
 
 
-def run(argv: Sequence[str] | None = None) -> int:
+def run(argv: Sequence[str] | None = None, *, gc_paused: bool = False) -> int:
+    """Run one command. ``gc_paused``: the garbage collector was paused for the start
+    (:mod:`collections_tui.launch`); the workstation resumes it once it is drawn, any other
+    command at once."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    workstation = _opens_workstation(args)
+    if gc_paused and not workstation:
+        _resume_gc()
+    args.gc_paused = gc_paused and workstation
     log_path = _setup_logging()
     try:
         s = settings_mod.load_settings(
@@ -1144,6 +1189,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         _fail(EXIT_USAGE, str(exc))
 
+    if workstation and urlparse(s.db_url).scheme in ("sqlite", "") and "peewee" not in sys.modules:
+        _load_peewee_without_postgres()
     from .store.db import StoreError, close_database, open_database
 
     try:
@@ -1178,9 +1225,9 @@ def run(argv: Sequence[str] | None = None) -> int:
         close_database()
 
 
-def main(argv: Sequence[str] | None = None) -> NoReturn:
+def main(argv: Sequence[str] | None = None, *, gc_paused: bool = False) -> NoReturn:
     try:
-        code = run(argv)
+        code = run(argv, gc_paused=gc_paused)
     except BrokenPipeError:  # `collections-tui account X | head`
         code = EXIT_OK
     raise SystemExit(code)

@@ -245,20 +245,48 @@ class _Pages:
         return rows
 
 
-def _due_callbacks(ctx: Context, cond: Any, limit: int, offset: int = 0) -> list[int]:
-    """Accounts with a callback come due that the cached columns say may be callable,
-    oldest callback first."""
+def _due_callbacks(
+    ctx: Context, cond: Any, limit: int, offset: int = 0, batch: int | None = None
+) -> list[int]:
+    """Accounts with a callback come due that the cached columns say may be callable, oldest
+    callback first (ties: lower account id first), after skipping ``offset`` of them.
+
+    Read in the order of the open-callbacks index and stopped once enough accounts are
+    known. (Grouping every due callback by account first, ``ORDER BY MIN(due_at)``, read all
+    of them and their accounts: 4,000+ rows at a million accounts, ~50 ms of every first
+    queue page, for the 40 it shows.) ``batch``: callbacks read at first (then doubled)."""
     now = to_db(ctx.now())
-    q = (
-        Callback.select(Callback.account, fn.MIN(Callback.due_at))
-        .join(Account)
-        .where(Callback.done_at.is_null() & (Callback.due_at <= now) & cond)
-        .group_by(Callback.account)
-        .order_by(fn.MIN(Callback.due_at), Callback.account)
-        .limit(limit)
-        .offset(offset)
-    )
-    return [int(r[0]) for r in tuples(q)]
+    want = offset + limit
+    first_due: dict[int, Any] = {}  # account → its earliest matching callback's due_at
+    after: tuple[Any, int] | None = None  # (due_at, id) of the last callback read
+    batch = batch or max(want * 2, 50)
+    while True:
+        where = Callback.done_at.is_null() & (Callback.due_at <= now) & cond
+        if after is not None:
+            where &= (Callback.due_at > after[0]) | (
+                (Callback.due_at == after[0]) & (Callback.id > after[1])
+            )
+        q = (
+            Callback.select(Callback.due_at, Callback.id, Callback.account)
+            .join(Account)
+            .where(where)
+            .order_by(Callback.due_at, Callback.id)
+            .limit(batch)
+        )
+        rows = list(tuples(q))
+        for due, _id, account in rows:
+            first_due.setdefault(int(account), due)  # rows come oldest first
+        if len(rows) < batch:  # all read
+            ready = sorted((due, account) for account, due in first_due.items())
+            break
+        after = (rows[-1][0], int(rows[-1][1]))
+        # An account due at the last due_at read may tie with one not read yet (whose id is
+        # lower): only the groups before it are final.
+        ready = sorted((due, a) for a, due in first_due.items() if due < after[0])
+        if len(ready) >= want:
+            break
+        batch = min(batch * 2, 5000)
+    return [account for _, account in ready[offset:want]]
 
 
 def sweep_date_tiers(ctx: Context) -> int:

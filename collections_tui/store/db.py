@@ -16,7 +16,6 @@ from typing import Any
 from urllib.parse import urlparse
 
 from peewee import Database, PostgresqlDatabase, SqliteDatabase
-from playhouse.db_url import parse as parse_db_url
 
 from . import migrations
 from .models import database as _proxy
@@ -59,7 +58,9 @@ def connect(url: str, *, file_mode: int = 0o600) -> Database:
     if scheme in ("sqlite", ""):
         if scheme == "":
             url = f"sqlite:///{url}"
-        target = parse_db_url(url)["database"]
+        # sqlite:///relative or sqlite:////absolute (playhouse.db_url's reading, without
+        # importing it: it loads every driver's extension, PostgreSQL's included)
+        target = urlparse(url).path[1:]
         if target != ":memory:":
             try:
                 _create_private_file(Path(target), file_mode)
@@ -75,6 +76,8 @@ def connect(url: str, *, file_mode: int = 0o600) -> Database:
             raise StoreError(
                 "PostgreSQL needs a driver: pip install 'collections-tui[postgres]'"
             ) from None
+        from playhouse.db_url import parse as parse_db_url
+
         kwargs = parse_db_url(url.replace("postgresql+psycopg2", "postgresql", 1))
         db = PostgresqlDatabase(kwargs.pop("database"), **kwargs)
     else:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import signal
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent import futures
 from concurrent.futures import Future
 from types import FrameType
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from .screens.account import AccountScreen
 
 log = logging.getLogger(__name__)
+FIRST_QUEUE_WAIT_S = 0.5
 
 
 class WorkstationApp(App[None]):
@@ -46,8 +48,10 @@ class WorkstationApp(App[None]):
         keymap: Mapping[str, str] | None = None,
         open_number: str | None = None,
         backend: Backend | None = None,
+        on_first_frame: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
+        self._on_first_frame = on_first_frame
         self.ctx = ctx
         self.backend = backend or Backend(ctx, dial_command=dial_command).start()
         self.open_number = open_number
@@ -73,6 +77,12 @@ class WorkstationApp(App[None]):
         self.push_screen(QueueScreen())
         if self.open_number:
             self.show_account(self.open_number)
+
+    def first_frame_drawn(self) -> None:
+        """The queue's first rows are on screen (called once, after that frame)."""
+        hook, self._on_first_frame = self._on_first_frame, None
+        if hook is not None:
+            hook()
 
     def show_account(self, number: str, opened: Opened | None = None) -> None:
         """Show an account on the one account screen (built once, refilled after that: no
@@ -157,10 +167,22 @@ def run_workstation(
     mouse: bool = False,
     open_number: str | None = None,
     backend: Backend | None = None,
+    on_first_frame: Callable[[], None] | None = None,
 ) -> int:
     app = WorkstationApp(
-        ctx, dial_command=dial_command, keymap=keymap, open_number=open_number, backend=backend
+        ctx,
+        dial_command=dial_command,
+        keymap=keymap,
+        open_number=open_number,
+        backend=backend,
+        on_first_frame=on_first_frame,
     )
+    if app.first_queue is not None:
+        # Let the first page of the queue finish (it is read while Textual was imported)
+        # before the interface starts: the first frame then shows it, and drawing does not
+        # compete with it for the interpreter. Bounded: a slow database gets the "Loading"
+        # screen instead of a blank terminal.
+        futures.wait([app.first_queue], timeout=FIRST_QUEUE_WAIT_S)
     previous = {}
     for sig in (signal.SIGHUP, signal.SIGTERM):
         previous[sig] = signal.signal(sig, _on_hangup(app))

@@ -298,3 +298,77 @@ def test_a_phone_the_debtor_said_is_inconvenient_is_not_dialled(db: Database, ct
     assert build_queue(ctx, limit=5).rows[0].callable
     actions = [e.action for e in AuditEvent.select().order_by(AuditEvent.id)]
     assert actions.count("avoid.phone") == 2 and "avoid.phone_clear" in actions
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    callbacks=st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=11),  # which account
+            st.integers(min_value=-3, max_value=1),  # due, in hours from now (few: many ties)
+            st.booleans(),  # done
+        ),
+        max_size=40,
+    ),
+    flagged=st.sets(st.integers(min_value=0, max_value=11), max_size=4),
+    limit=st.integers(min_value=1, max_value=6),
+    offset=st.integers(min_value=0, max_value=4),
+    batch=st.sampled_from([1, 2, 3, 50]),
+)
+def test_due_callbacks_are_read_oldest_first_like_grouping_them(
+    db: Database,
+    ctx: Context,
+    callbacks: list[tuple[int, int, bool]],
+    flagged: set[int],
+    limit: int,
+    offset: int,
+    batch: int,
+) -> None:
+    """Tier 1 reads callbacks in index order and stops early; it must give the accounts in
+    the order of their earliest matching open due callback, then account id, as grouping
+    all of them would (ties in due time across the reading batches included)."""
+    from collections_tui.services.queue import _due_callbacks
+
+    for table in ("callback", "ledger_entry", "phone", "account", "debtor", "audit_event",
+                  "zone_set"):  # fmt: skip
+        database.obj.execute_sql(f'DELETE FROM "{table}"')
+    now = MIDDAY
+    ctx = at(ctx, now)
+    ids = [make_account(ctx, f"C{n}") for n in range(12)]
+    with write_transaction(database.obj):
+        for n in flagged:
+            Account.update(flags=int(Flag.DISPUTE)).where(Account.id == ids[n]).execute()
+        for n, hours, done in callbacks:
+            due = (now + timedelta(hours=hours)).replace(tzinfo=None)
+            Callback.create(
+                account=ids[n], due_at=due, coordinator="x", created_at=due,
+                done_at=due if done else None,
+            )  # fmt: skip
+    first: dict[int, datetime] = {}
+    for n, hours, done in callbacks:
+        due = now + timedelta(hours=hours)
+        if done or due > now or n in flagged:
+            continue
+        first[ids[n]] = min(due, first.get(ids[n], due))
+    expected = [a for _, a in sorted((d, a) for a, d in first.items())][offset : offset + limit]
+    assert _due_callbacks(ctx, Account.flags == 0, limit, offset, batch) == expected
+
+
+def test_due_callbacks_keep_ties_in_account_order_across_batches(
+    db: Database, ctx: Context
+) -> None:
+    """Two callbacks due at the same minute, the later-created one for the lower account:
+    reading one callback at a time must not give the first one read."""
+    from collections_tui.services.queue import _due_callbacks
+
+    ctx = at(ctx, MIDDAY)
+    low, high = make_account(ctx, "LOW"), make_account(ctx, "HIGH")
+    due = (MIDDAY - timedelta(hours=1)).replace(tzinfo=None)
+    for account in (high, low):
+        Callback.create(account=account, due_at=due, coordinator="x", created_at=due)
+    assert _due_callbacks(ctx, Account.flags == 0, 1, 0, batch=1) == [low]
+    assert _due_callbacks(ctx, Account.flags == 0, 1, 1, batch=1) == [high]

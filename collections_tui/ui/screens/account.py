@@ -14,7 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Sparkline, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Sparkline, Static, TabbedContent, TabPane
 
 from ...domain.money import format_money
 from ...services.accounts import AccountView
@@ -22,6 +22,7 @@ from ...services.errors import InputError, NotFound
 from ...services.queue import Filters
 from ..backend import Opened
 from ..format import short_zone, when_text
+from ..widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from ..app import WorkstationApp
@@ -140,7 +141,7 @@ class AccountScreen(Screen[None]):
                 yield VerticalScroll(Static("", id="calls-body"))
             with TabPane("5 Claims", id="claims"):
                 yield VerticalScroll(Static("", id="claims-body"))
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one("#ledger", DataTable)

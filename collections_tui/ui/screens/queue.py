@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import Future
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ...domain.money import format_money
 from ...services.queue import BlockedCount, Filters, QueueResult
 from ..backend import Backend
 from ..format import local_and_office, when_text
+from ..widgets.key_bar import KeyBar
 from ..widgets.queue_view import QueueView
 
 if TYPE_CHECKING:
     from ..app import WorkstationApp
 
-FIRST_PAGE = Backend.FIRST_PAGE
 MAX_ROWS = 2000  # a coordinator works the top; past this, narrow with a filter or search
 
 
@@ -39,7 +40,8 @@ class QueueScreen(Screen[None]):
         super().__init__()
         self.filters = Filters()
         self.include_blocked = False
-        self.limit = FIRST_PAGE
+        self.page = Backend.first_page  # the first page's rows (the backend's, once mounted)
+        self.limit = self.page
         self.result: QueueResult | None = None
 
     @property
@@ -51,11 +53,23 @@ class QueueScreen(Screen[None]):
         yield Static("", id="queue-blocked")
         yield QueueView(id="queue")
         yield Static("", id="queue-status")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
+        self.page = self.limit = self.ws.backend.first_page
         self.query_one(QueueView).focus()
-        self.load()
+        first, self.ws.first_queue = self.ws.first_queue, None
+        if first is None:
+            self.load()
+            return
+        self.set_timer(0.3, self.ws.warm_up)  # after the first rows are drawn
+        if first.done() and first.exception() is None:
+            # Read while the interface was built: the first frame shows the rows (no
+            # "Loading" frame drawn first), and the blocked summary — a second, slower
+            # query — starts once that frame is out.
+            self._show(first.result(), keep_cursor=False, count_later=True)
+        else:
+            self.load(first=first)
 
     def on_screen_resume(self) -> None:
         if self.result is not None:  # back from an account: the queue has moved on
@@ -64,28 +78,34 @@ class QueueScreen(Screen[None]):
     # --- loading ----------------------------------------------------------------------------
 
     @work(exclusive=True, group="queue")
-    async def load(self, keep_cursor: bool = False) -> None:
+    async def load(
+        self, keep_cursor: bool = False, first: Future[QueueResult] | None = None
+    ) -> None:
         view = self.query_one(QueueView)
         if not view.rows:
             view.empty_text = "Loading the queue…"
             view.refresh()
-        first, self.ws.first_queue = self.ws.first_queue, None
-        if first is not None:
-            self.set_timer(0.3, self.ws.warm_up)  # after the first rows are drawn
-        if first is not None and self.limit == FIRST_PAGE and not self.include_blocked:
+        if first is not None and self.limit == self.page and not self.include_blocked:
             result = await asyncio.wrap_future(first)
         else:
             result = await self.ws.backend.call(
                 self.ws.backend.queue_page, self.limit, self.filters, self.include_blocked
             )
+        self._show(result, keep_cursor=keep_cursor)
+
+    def _show(self, result: QueueResult, *, keep_cursor: bool, count_later: bool = False) -> None:
+        view = self.query_one(QueueView)
         self.result = result
         callable_rows = [r for r in result.rows if r.callable]
         more = len(callable_rows) >= self.limit and self.limit < MAX_ROWS
         view.empty_text = result.explanation or "Nothing to call with these filters."
         view.set_rows(result.rows, more=more, keep_cursor=keep_cursor)
         self._draw_title(len(callable_rows), more)
+        self.call_after_refresh(self.ws.first_frame_drawn)
         if result.blocked:
             self._draw_blocked(result.blocked)
+        elif count_later:
+            self.set_timer(0.1, self._count_blocked)
         else:
             self._count_blocked()
 
@@ -165,12 +185,12 @@ class QueueScreen(Screen[None]):
         open_next(self.ws, self.filters)
 
     def action_refresh(self) -> None:
-        self.limit = FIRST_PAGE
+        self.limit = self.page
         self.load(keep_cursor=True)
 
     def action_toggle_blocked(self) -> None:
         self.include_blocked = not self.include_blocked
-        self.limit = FIRST_PAGE
+        self.limit = self.page
         self.load()
 
     def action_search(self) -> None:
@@ -186,7 +206,7 @@ class QueueScreen(Screen[None]):
                 self.filters = result
                 self.ws.filters = result
                 self.ws.prefetched = []
-                self.limit = FIRST_PAGE
+                self.limit = self.page
                 self.load()
 
         self.app.push_screen(FilterScreen(self.filters), done)

@@ -213,6 +213,8 @@ class QueueView(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, len(self.rows) + 2)
         self.refresh()
+        if self.more and self.rows and len(self.rows) < self.size.height:  # grown taller
+            self.post_message(self.NeedMore())
 
     def on_focus(self) -> None:
         self.refresh()

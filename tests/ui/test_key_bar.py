@@ -1,0 +1,83 @@
+"""The bottom line of keys: what it shows, at 80 columns and narrower, and clicks."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from peewee import Database
+
+from collections_tui.services.clock import FixedClock
+from collections_tui.services.context import Context
+from collections_tui.ui.backend import Backend
+from collections_tui.ui.screens.account import AccountScreen
+from collections_tui.ui.widgets.key_bar import KeyBar
+from tests.factories import make_account
+from tests.ui.conftest import AppRunner, settle
+
+MIDDAY = datetime(2026, 11, 27, 17, 0, tzinfo=UTC)
+
+
+def bar_text(app: object) -> str:
+    return str(app.screen.query_one(KeyBar).render())  # type: ignore[attr-defined]
+
+
+async def test_the_key_bar_follows_the_screen_and_keeps_help_when_narrow(
+    db: Database, ctx: Context, workstation: AppRunner
+) -> None:
+    ctx = replace(ctx, clock=FixedClock(MIDDAY))
+    make_account(ctx, "KB-1")
+    async with workstation(context=ctx, size=(80, 24)) as (app, pilot):
+        text = bar_text(app)
+        assert " ⏎ Open " in text and " n Next " in text and " / Search " in text
+        assert text.rstrip().endswith("^p Commands") and " ? Help " in text
+        assert "Up" not in text  # bindings not meant to be shown stay hidden
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, AccountScreen)
+        text = bar_text(app)
+        assert " o Outcome " in text and " d Dial " in text and " ? Help " in text
+        assert "Open" not in text  # the queue's keys are gone with the queue
+    async with workstation(context=ctx, size=(40, 24)) as (app, pilot):
+        await pilot.press("enter")
+        await settle(pilot)
+        text = bar_text(app)
+        assert len(text.rstrip()) <= 40
+        assert " ? Help" in text and " o Outcome " in text  # help is never crowded out
+        assert "Avoid" not in text and "Consent" not in text  # what does not fit is left out
+
+
+async def test_clicking_a_key_presses_it(
+    db: Database, ctx: Context, workstation: AppRunner
+) -> None:
+    ctx = replace(ctx, clock=FixedClock(MIDDAY))
+    make_account(ctx, "KB-2")
+    async with workstation(context=ctx, size=(80, 24)) as (app, pilot):
+        text = bar_text(app)
+        x = text.index(" ⏎ Open") + 2
+        await pilot.click(KeyBar, offset=(x, 0))
+        await settle(pilot)
+        assert isinstance(app.screen, AccountScreen)
+
+
+def test_the_first_page_of_the_queue_fills_the_terminal() -> None:
+    assert Backend.page_for(24) == 20  # 80×24: the 17 rows on show, and a few more
+    assert Backend.page_for(40) == 36
+    assert Backend.page_for(10) == 20
+    assert Backend.page_for(500) == 100
+
+
+async def test_the_first_frame_hook_runs_once_with_the_rows_drawn(
+    db: Database, ctx: Context, workstation: AppRunner
+) -> None:
+    from collections_tui.ui.widgets.queue_view import QueueView
+
+    ctx = replace(ctx, clock=FixedClock(MIDDAY))
+    make_account(ctx, "FF-1")
+    seen: list[int] = []
+    async with workstation(context=ctx, on_first_frame=lambda: seen.append(1)) as (app, pilot):
+        assert seen == [1]
+        assert [r.account_number for r in app.screen.query_one(QueueView).rows] == ["FF-1"]
+        await pilot.press("r")  # reloading the queue is not a first frame
+        await settle(pilot)
+        assert seen == [1]

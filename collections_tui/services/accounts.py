@@ -29,7 +29,7 @@ from .arrangements import ArrangementView, PromiseView, arrangements_for, promis
 from .consent import AvoidView, ConsentView, list_avoid, list_consents
 from .context import Context
 from .errors import NotFound
-from .facts import load_facts, priority_of
+from .facts import Loaded, load_facts, priority_of
 
 
 @dataclass(frozen=True)
@@ -173,9 +173,12 @@ def _zones_text(text: str) -> tuple[str, ...]:
     return tuple(z for z in text.split(",") if z)
 
 
-def get_account(ctx: Context, number: str, *, history: int = 200) -> AccountView:
+def get_account(
+    ctx: Context, number: str, *, history: int = 200, loaded: Loaded | None = None
+) -> AccountView:
     """The account with its debtor, phones, ledger (oldest first, with running balance),
-    calls and notes (newest first, at most ``history`` each)."""
+    calls and notes (newest first, at most ``history`` each). ``loaded``: its compliance
+    facts, when the caller has just read them (they are read here otherwise)."""
     acct = Account.select(Account, Debtor).join(Debtor).where(Account.number == number).first()
     if acct is None:
         raise NotFound(f"no account '{number}'")
@@ -295,7 +298,8 @@ def get_account(ctx: Context, number: str, *, history: int = 200) -> AccountView
 
     verdict_view = None
     score_view = None
-    loaded = load_facts(ctx, [acct.id]).get(acct.id)
+    if loaded is None or loaded.row.id != acct.id:
+        loaded = load_facts(ctx, [acct.id]).get(acct.id)
     if loaded is not None:
         v = c.verdict(loaded.facts, now, ctx.policy, coordinator=ctx.actor)
         week_start = now - timedelta(days=ctx.policy.cap_days)

@@ -20,17 +20,9 @@ from ..domain import compliance as c
 from ..domain.claims import AWAITING_DECISION
 from ..domain.priority import History, Priority, priority
 from ..domain.zones import zone_set
-from ..store.db import date_from_db, from_db, to_db, tuples
+from ..store.db import date_from_db, fetch, from_db, to_db
 from ..store.models import (
     Account,
-    AvoidWindow,
-    Callback,
-    Claim,
-    Consent,
-    Contact,
-    Debtor,
-    Lease,
-    Phone,
 )
 from .context import Context
 from .zonesets import ZoneSetCache
@@ -81,32 +73,45 @@ def _history_start(now: datetime, policy: c.Policy) -> datetime:
     return now - timedelta(days=max(policy.cap_days, policy.conversation_wait_days) + 2)
 
 
+_ROWS_SQL = (
+    "SELECT a.id, a.number, a.debtor_id, d.name, a.creditor, a.currency, a.status, a.flags,"
+    " a.balance_cents, a.due_date, a.created_at, d.state, d.country, a.zone_set_id, a.tier,"
+    " a.score FROM account a JOIN debtor d ON d.id = a.debtor_id WHERE a.id IN ({in})"
+)
+_PHONES_SQL = (
+    "SELECT debtor_id, e164, valid, status, zones, inconvenient FROM phone"
+    " WHERE debtor_id IN ({in}) ORDER BY debtor_id, position, id"
+)
+_CONSENTS_SQL = (
+    "SELECT debtor_id, given_at, until, revoked_at, callback_at FROM consent"
+    " WHERE debtor_id IN ({in}) AND (given_at >= {p} OR callback_at >= {p})"
+)
+_AVOID_SQL = (
+    "SELECT debtor_id, weekdays, start_time, end_time FROM avoid_window"
+    " WHERE debtor_id IN ({in}) AND cleared_at IS NULL"
+)
+_ATTEMPTS_SQL = (
+    "SELECT account_id, at, outcome, phone_e164, direction FROM contact"
+    " WHERE account_id IN ({in}) AND at >= {p}"
+)
+_CLAIMS_SQL = "SELECT account_id FROM claim WHERE account_id IN ({in}) AND status IN ({in})"
+_CALLBACKS_SQL = (
+    "SELECT account_id FROM callback"
+    " WHERE account_id IN ({in}) AND done_at IS NULL AND due_at <= {p}"
+)
+_LEASES_SQL = (
+    "SELECT account_id, coordinator, expires_at FROM lease"
+    " WHERE account_id IN ({in}) AND expires_at > {p}"
+)
+_REACHED_SQL = (
+    "SELECT DISTINCT account_id FROM contact WHERE account_id IN ({in}) AND outcome IN ({in})"
+)
+
+
 def load_rows(ids: Sequence[int]) -> dict[int, AccountRow]:
     out: dict[int, AccountRow] = {}
     for chunk in _chunks(list(ids)):
-        q = (
-            Account.select(
-                Account.id,
-                Account.number,
-                Account.debtor,
-                Debtor.name,
-                Account.creditor,
-                Account.currency,
-                Account.status,
-                Account.flags,
-                Account.balance_cents,
-                Account.due_date,
-                Account.created_at,
-                Debtor.state,
-                Debtor.country,
-                Account.zone_set,
-                Account.tier,
-                Account.score,
-            )
-            .join(Debtor)
-            .where(Account.id.in_(list(chunk)))
-        )
-        for r in tuples(q):
+        for r in fetch(_ROWS_SQL, [list(chunk)]):
             created = from_db(r[10])
             out[int(r[0])] = AccountRow(
                 id=int(r[0]),
@@ -144,18 +149,12 @@ def load_facts(
     if not ids:
         return {}
     debtor_ids = sorted({rows[i].debtor_id for i in ids})
-    q: Any
 
     phones: dict[int, list[c.PhoneFacts]] = {}
     for chunk in _chunks(debtor_ids):
-        q = (
-            Phone.select(
-                Phone.debtor, Phone.e164, Phone.valid, Phone.status, Phone.zones, Phone.inconvenient
-            )
-            .where(Phone.debtor.in_(list(chunk)))
-            .order_by(Phone.debtor, Phone.position, Phone.id)
-        )
-        for debtor_id, e164, valid, status, zones, inconvenient in tuples(q):
+        for debtor_id, e164, valid, status, zones, inconvenient in fetch(
+            _PHONES_SQL, [list(chunk)]
+        ):
             phones.setdefault(int(debtor_id), []).append(
                 c.PhoneFacts(
                     e164=e164,
@@ -169,17 +168,11 @@ def load_facts(
     consents: dict[int, list[c.Consent]] = {}
     earliest_consent: dict[int, datetime] = {}
     horizon = now - timedelta(days=policy.consent_days + 2)
+    recent_callback = to_db(now - timedelta(days=2))
     for chunk in _chunks(debtor_ids):
-        q = Consent.select(
-            Consent.debtor, Consent.given_at, Consent.until, Consent.revoked_at, Consent.callback_at
-        ).where(
-            Consent.debtor.in_(list(chunk))
-            & (
-                (Consent.given_at >= to_db(horizon))
-                | (Consent.callback_at >= to_db(now - timedelta(days=2)))
-            )
-        )
-        for debtor_id, given, until, revoked, callback in tuples(q):
+        for debtor_id, given, until, revoked, callback in fetch(
+            _CONSENTS_SQL, [list(chunk), to_db(horizon), recent_callback]
+        ):
             given_at = from_db(given)
             assert given_at is not None
             consents.setdefault(int(debtor_id), []).append(
@@ -195,10 +188,7 @@ def load_facts(
 
     avoid: dict[int, list[c.AvoidWindow]] = {}
     for chunk in _chunks(debtor_ids):
-        q = AvoidWindow.select(
-            AvoidWindow.debtor, AvoidWindow.weekdays, AvoidWindow.start_time, AvoidWindow.end_time
-        ).where(AvoidWindow.debtor.in_(list(chunk)) & AvoidWindow.cleared_at.is_null())
-        for debtor_id, weekdays, start, end in tuples(q):
+        for debtor_id, weekdays, start, end in fetch(_AVOID_SQL, [list(chunk)]):
             avoid.setdefault(int(debtor_id), []).append(
                 c.AvoidWindow(
                     weekdays=frozenset(int(d) for d in weekdays.split(",") if d != ""),
@@ -217,10 +207,9 @@ def load_facts(
         by_start.setdefault(start, []).append(i)
     for start, group in by_start.items():
         for chunk in _chunks(group):
-            q = Contact.select(
-                Contact.account, Contact.at, Contact.outcome, Contact.phone_e164, Contact.direction
-            ).where(Contact.account.in_(list(chunk)) & (Contact.at >= to_db(start)))
-            for account_id, at, outcome, e164, direction in tuples(q):
+            for account_id, at, outcome, e164, direction in fetch(
+                _ATTEMPTS_SQL, [list(chunk), to_db(start)]
+            ):
                 when = from_db(at)
                 assert when is not None
                 attempts.setdefault(int(account_id), []).append(
@@ -233,29 +222,18 @@ def load_facts(
     callbacks_due: set[int] = set()
     leases: dict[int, tuple[str, datetime]] = {}
     reached: set[int] = set()
+    awaiting = sorted(AWAITING_DECISION)
+    right_party = sorted(c.RIGHT_PARTY)
+    at_now = to_db(now)
     for chunk in _chunks(ids):
         ch = list(chunk)
-        q = Claim.select(Claim.account).where(
-            Claim.account.in_(ch) & Claim.status.in_(sorted(AWAITING_DECISION))
-        )
-        pending_claims.update(int(r[0]) for r in tuples(q))
-        q = Callback.select(Callback.account).where(
-            Callback.account.in_(ch) & Callback.done_at.is_null() & (Callback.due_at <= to_db(now))
-        )
-        callbacks_due.update(int(r[0]) for r in tuples(q))
-        q = Lease.select(Lease.account, Lease.coordinator, Lease.expires_at).where(
-            Lease.account.in_(ch) & (Lease.expires_at > to_db(now))
-        )
-        for account_id, who, expires in tuples(q):
+        pending_claims.update(int(r[0]) for r in fetch(_CLAIMS_SQL, [ch, awaiting]))
+        callbacks_due.update(int(r[0]) for r in fetch(_CALLBACKS_SQL, [ch, at_now]))
+        for account_id, who, expires in fetch(_LEASES_SQL, [ch, at_now]):
             exp = from_db(expires)
             assert exp is not None
             leases[int(account_id)] = (who, exp)
-        q = (
-            Contact.select(Contact.account)
-            .where(Contact.account.in_(ch) & Contact.outcome.in_(sorted(c.RIGHT_PARTY)))
-            .distinct()
-        )
-        reached.update(int(r[0]) for r in tuples(q))
+        reached.update(int(r[0]) for r in fetch(_REACHED_SQL, [ch, right_party]))
 
     promise_status = promise_states(ctx, ids)
 

@@ -18,6 +18,7 @@ import random
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from peewee import OperationalError
 
@@ -28,6 +29,9 @@ from .context import Context
 from .errors import InputError
 from .ledger import account_id_for
 from .queue import Filters, QueueRow, build_queue
+
+if TYPE_CHECKING:
+    from .facts import Loaded
 
 _TAKE = (
     "INSERT INTO lease (account_id, coordinator, taken_at, expires_at) VALUES ({p}, {p}, {p}, {p}) "
@@ -119,6 +123,15 @@ def take_first(
     """Lease the first of ``numbers`` that is still callable now and nobody holds (each
     confirmed by the verdict at this instant, then the atomic lease statement). None when
     none is: the caller falls back to :func:`take_next`."""
+    taken = take_first_loaded(ctx, numbers, skip=skip)
+    return None if taken is None else taken[0]
+
+
+def take_first_loaded(
+    ctx: Context, numbers: list[str], *, skip: frozenset[str] = frozenset()
+) -> tuple[str, Loaded] | None:
+    """:func:`take_first`, with the facts its verdict was given (read just before the lease
+    was taken): the account screen shows them instead of reading them again."""
     from ..domain import compliance as c
     from .facts import load_facts
 
@@ -139,7 +152,7 @@ def take_first(
         if not c.verdict(item.facts, now, ctx.policy, coordinator=ctx.actor).callable:
             continue
         if take(ctx, ids[number], audit_as="next"):
-            return number
+            return number, item
     return None
 
 

@@ -112,7 +112,27 @@ class WorkstationApp(App[None]):
         the session does not pay for it."""
         from .screens import account, outcome  # noqa: F401
 
-        self.run_worker(self.backend.call_slow(self.backend.warm_up), group="warm-up")
+        # On the database thread itself: it is its connection (page cache) that the first
+        # open reads through. A key pressed meanwhile waits for this (tens of ms, once).
+        top = self.prefetched[0] if self.prefetched else None
+        self.run_worker(self.backend.call(self.backend.warm_up, top), group="warm-up")
+        self._prebuild_account_screen()
+
+    def _prebuild_account_screen(self) -> None:
+        """Build the account screen now, off screen, so that the first open only fills it
+        in (building it — tabs, table, sparkline — took ~80 ms of the first `n`, DESIGN §9).
+        Textual builds a screen when it is first pushed, in ``App._get_screen``: called
+        here, it composes and mounts the screen without showing it. A Textual without that
+        method gets the screen built at the first open, as before."""
+        from .screens.account import AccountScreen
+
+        if self._account_screen is not None:
+            return
+        screen = self._account_screen = AccountScreen("")
+        self.install_screen(screen, name="account")  # kept when popped
+        build = getattr(self, "_get_screen", None)
+        if callable(build):
+            build(screen)
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen

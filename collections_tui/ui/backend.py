@@ -9,6 +9,7 @@ the result — plain dataclasses from the services, never rows — comes back to
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import shlex
 import subprocess
@@ -28,6 +29,7 @@ from ..services.ledger import account_id_for
 if TYPE_CHECKING:
     from ..domain.arrangements import Offer
     from ..services import accounts, calls
+    from ..services.facts import Loaded
     from ..services.search import SearchHit
 
 T = TypeVar("T")
@@ -103,10 +105,16 @@ class Backend:
         self._slow.shutdown(wait=False, cancel_futures=True)
         self._pool.shutdown(wait=True, cancel_futures=False)
 
-    def warm_up(self) -> None:
-        """Import the services an account screen uses (at idle, before the first open)."""
+    def warm_up(self, number: str | None = None) -> None:
+        """At idle, before the first open: import the services an account screen uses and
+        read one account (``number``, the top of the queue) as opening it would, without
+        leasing it, so that the first open finds the paths and caches warm."""
         from ..domain import arrangements  # noqa: F401
         from ..services import accounts, calls, consent, drafts, grants, search  # noqa: F401
+
+        if number is not None:
+            with contextlib.suppress(NotFound):  # gone since the queue was read: no matter
+                self._read(number, leased=False, holder=None)  # reads; leases nothing
 
     # --- what the screens ask for (each runs on the database thread) ------------------------
 
@@ -120,16 +128,23 @@ class Backend:
     def blocked_summary(self, filters: queue.Filters) -> list[queue.BlockedCount]:
         return queue.blocked_summary(self.ctx, filters)
 
-    def open_account(self, number: str, *, leased: bool = False) -> Opened:
+    def open_account(
+        self, number: str, *, leased: bool = False, loaded: Loaded | None = None
+    ) -> Opened:
         """Lease (or renew) and read the account; reading works even when someone else holds
-        it. ``leased``: the caller has just leased it."""
-        from ..domain.arrangements import build_offers
-        from ..services import accounts, drafts
-
+        it. ``leased``: the caller has just leased it (``loaded``: with these facts)."""
         if not leased:
             leased = leases.take(self.ctx, account_id_for(number), audit_as="open")
         holder = None if leased else _holder(self.ctx, number)
-        view = accounts.get_account(self.ctx, number)
+        return self._read(number, leased, holder, loaded)
+
+    def _read(
+        self, number: str, leased: bool, holder: str | None, loaded: Loaded | None = None
+    ) -> Opened:
+        from ..domain.arrangements import build_offers
+        from ..services import accounts, drafts
+
+        view = accounts.get_account(self.ctx, number, loaded=loaded)
         d = drafts.load_draft(self.ctx, number)
         policy = self.ctx.policy_for(view.creditor)
         offers = (
@@ -163,9 +178,10 @@ class Backend:
         prefetched candidate still callable (or walk the queue when none is), and read it."""
         if release is not None:
             self.release(release)
-        number = leases.take_first(self.ctx, prefetched, skip=skip)
-        if number is None:
-            number = self.take_next(filters, skip)
+        taken = leases.take_first_loaded(self.ctx, prefetched, skip=skip)
+        if taken is not None:  # the facts its verdict was given are shown, not read again
+            return self.open_account(taken[0], leased=True, loaded=taken[1])
+        number = self.take_next(filters, skip)
         if number is None and skip:
             number = self.take_next(filters, frozenset())
         if number is None:

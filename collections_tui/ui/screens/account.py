@@ -8,13 +8,15 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.markup import escape
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Sparkline, Static, TabbedContent, TabPane
+from textual.widgets import ContentSwitcher, DataTable, Sparkline, Static
 
 from ...domain.money import format_money
 from ...services.accounts import AccountView
@@ -87,6 +89,48 @@ class CallRequest:
     go_next: bool
 
 
+PANES: tuple[tuple[str, str], ...] = (
+    ("overview", "1 Overview"),
+    ("balance", "2 Balance"),
+    ("offers", "3 Offers"),
+    ("calls", "4 Calls & notes"),
+    ("claims", "5 Claims"),
+)
+
+
+class PaneBar(Static):
+    """The account's panes on one line, the one on show highlighted; keys 1–5 pick one
+    (a click too, with --mouse). Plain text, not Textual's Tabs: those animate their
+    underline and cost the first open of an account a few frames (DESIGN §9)."""
+
+    DEFAULT_CSS = """
+    PaneBar { height: 1; padding: 0 1; background: $panel; color: $text-muted; }
+    """
+
+    active: reactive[str] = reactive("overview")
+
+    class Picked(Message):
+        def __init__(self, pane: str) -> None:
+            self.pane = pane
+            super().__init__()
+
+    def watch_active(self) -> None:
+        self.update(
+            "  ".join(
+                f"[reverse b] {label} [/]" if pane == self.active else f" {label} "
+                for pane, label in PANES
+            )
+        )
+
+    def on_click(self, event: events.Click) -> None:
+        x = event.x - 1  # the padding
+        for pane, label in PANES:
+            if 0 <= x < len(label) + 2:
+                self.post_message(self.Picked(pane))
+                return
+            x -= len(label) + 4
+
+
 class AccountScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("o", "outcome", "Outcome", id="account.outcome"),
@@ -128,19 +172,16 @@ class AccountScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(f"Opening {escape(self.number)}…", id="account-header")
         yield Static("", id="account-banner")
-        with TabbedContent(id="account-panes"):
-            with TabPane("1 Overview", id="overview"):
-                yield VerticalScroll(Static("", id="overview-body"))
-            with TabPane("2 Balance", id="balance"):
+        yield PaneBar(id="account-tabs")
+        with ContentSwitcher(id="account-panes", initial="overview"):
+            yield VerticalScroll(Static("", id="overview-body"), id="overview")
+            with Vertical(id="balance"):
                 yield Sparkline([], id="balance-spark")
                 yield Static("", id="balance-caption")
                 yield DataTable(id="ledger", cursor_type="row", zebra_stripes=True)
-            with TabPane("3 Offers", id="offers"):
-                yield VerticalScroll(Static("", id="offers-body"))
-            with TabPane("4 Calls & notes", id="calls"):
-                yield VerticalScroll(Static("", id="calls-body"))
-            with TabPane("5 Claims", id="claims"):
-                yield VerticalScroll(Static("", id="claims-body"))
+            yield VerticalScroll(Static("", id="offers-body"), id="offers")
+            yield VerticalScroll(Static("", id="calls-body"), id="calls")
+            yield VerticalScroll(Static("", id="claims-body"), id="claims")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -148,7 +189,7 @@ class AccountScreen(Screen[None]):
         table.add_columns("Posted", "Kind", "Amount", "Balance", "Reference / memo")
         if self._given is not None:
             self.apply(self._given)
-        else:
+        elif self.number:  # "": built ahead of the first open (WorkstationApp.warm_up)
             self.load()
         minutes = max(self.ws.ctx.lease_minutes, 1)
         self._renewal = self.set_interval(minutes * 60 / 3, self._renew)
@@ -189,7 +230,7 @@ class AccountScreen(Screen[None]):
         self.ws.worked.add(self.number)
         if opened.leased:
             self.ws.current_account = self.number
-        self.query_one(TabbedContent).active = "overview"
+        self._switch("overview")
         self.show(opened.view)
         if opened.draft:
             self.notify(
@@ -257,7 +298,7 @@ class AccountScreen(Screen[None]):
         banner.set_class(not (v.verdict and v.verdict.callable), "blocked")
         # Only the pane on show is drawn now; the others when they are opened (`n` stays fast).
         self._stale = {"overview", "balance", "offers", "calls", "claims"}
-        self._fill(self.query_one(TabbedContent).active)
+        self._fill(self.query_one(ContentSwitcher).current or "overview")
 
     def _fill(self, pane: str) -> None:
         v = self.view
@@ -274,10 +315,6 @@ class AccountScreen(Screen[None]):
             self.query_one("#calls-body", Static).update(self._calls(v))
         elif pane == "claims":
             self.query_one("#claims-body", Static).update(self._claims(v))
-
-    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id:
-            self._fill(event.pane.id)
 
     def _banner(self, v: AccountView) -> str:
         o = self.opened
@@ -440,8 +477,20 @@ class AccountScreen(Screen[None]):
     # --- actions ----------------------------------------------------------------------------
 
     def action_pane(self, pane: str) -> None:
-        self.query_one(TabbedContent).active = pane
+        self._switch(pane)
         self._fill(pane)
+        # The arrow keys scroll the pane on show.
+        shown = self.query_one(f"#{pane}")
+        target = shown if shown.focusable else next(iter(shown.query(DataTable)), None)
+        if target is not None:
+            target.focus()
+
+    def _switch(self, pane: str) -> None:
+        self.query_one(ContentSwitcher).current = pane
+        self.query_one(PaneBar).active = pane
+
+    def on_pane_bar_picked(self, event: PaneBar.Picked) -> None:
+        self.action_pane(event.pane)
 
     def action_back(self) -> None:
         if self.ws.current_account == self.number:

@@ -101,6 +101,10 @@ class QueueScreen(Screen[None]):
         view.empty_text = result.explanation or "Nothing to call with these filters."
         view.set_rows(result.rows, more=more, keep_cursor=keep_cursor)
         self._draw_title(len(callable_rows), more)
+        if self.filters == self.ws.filters:
+            # `n` from here confirms the top of what is shown (still callable? free?) instead
+            # of working the queue out again at the key press.
+            self.ws.prefetched = [r.account_number for r in callable_rows[:10]]
         self.call_after_refresh(self.ws.first_frame_drawn)
         if result.blocked:
             self._draw_blocked(result.blocked)

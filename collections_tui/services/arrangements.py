@@ -53,8 +53,16 @@ from ..domain.promises import (
     apply_payments,
     promise_status,
 )
-from ..store.db import date_from_db, from_db, is_postgres, to_db, tuples, write_transaction
-from ..store.models import Account, Arrangement, Installment, LedgerEntry, Promise, database
+from ..store.db import (
+    date_from_db,
+    fetch,
+    from_db,
+    is_postgres,
+    to_db,
+    tuples,
+    write_transaction,
+)
+from ..store.models import Account, Arrangement, Installment, LedgerEntry, database
 from . import audit, grants, ledger
 from .context import Context
 from .errors import InputError, NotFound
@@ -194,22 +202,32 @@ def _office_day(ctx: Context, instant: datetime) -> date:
     return instant.astimezone(ZoneInfo(ctx.home_zone)).date()
 
 
+# The reads behind every promise state (each verdict's broken-promise tier): plain SQL, see
+# store.db.fetch.
+_PROMISES_SQL = (
+    "SELECT id, account_id, created_at, due_on, amount_cents, coordinator, phone_e164"
+    " FROM promise WHERE account_id IN ({in}) AND cancelled_at IS NULL ORDER BY due_on, id"
+)
+_ARRANGEMENTS_SQL = (
+    "SELECT id, account_id, kind, status, total_cents, discount_cents, \"every\", created_at,"
+    " created_by, approved_by, status_changed_at FROM arrangement WHERE account_id IN ({in})"
+    " ORDER BY account_id, created_at, id"
+)
+_INSTALLMENTS_SQL = (
+    "SELECT arrangement_id, number, due_on, amount_cents FROM installment"
+    " WHERE arrangement_id IN ({in}) ORDER BY arrangement_id, number"
+)
+_PAYMENTS_SQL = (
+    "SELECT account_id, posted_on, amount_cents FROM ledger_entry"
+    " WHERE account_id IN ({in}) AND kind IN ({in}) AND posted_on <= {p}"
+)
+
+
 def _load_promises(ctx: Context, ids: list[int]) -> dict[int, list[_Promise]]:
     out: dict[int, list[_Promise]] = defaultdict(list)
-    q: Any = (
-        Promise.select(
-            Promise.id,
-            Promise.account,
-            Promise.created_at,
-            Promise.due_on,
-            Promise.amount_cents,
-            Promise.coordinator,
-            Promise.phone_e164,
-        )
-        .where(Promise.account.in_(ids) & Promise.cancelled_at.is_null())
-        .order_by(Promise.due_on, Promise.id)
-    )
-    for pid, account_id, created, due, amount, who, phone in tuples(q):
+    if not ids:
+        return out
+    for pid, account_id, created, due, amount, who, phone in fetch(_PROMISES_SQL, [ids]):
         made = from_db(created)
         due_on = date_from_db(due)
         assert made is not None and due_on is not None
@@ -226,26 +244,10 @@ def _load_arrangements(
 ) -> dict[int, list[_Arr]]:
     """Arrangements of these accounts, oldest first, with ``superseded_by`` set. Installments
     are loaded for ``all`` of them, or only for the ``current`` ones."""
-    q: Any = (
-        Arrangement.select(
-            Arrangement.id,
-            Arrangement.account,
-            Arrangement.kind,
-            Arrangement.status,
-            Arrangement.total_cents,
-            Arrangement.discount_cents,
-            Arrangement.every,
-            Arrangement.created_at,
-            Arrangement.created_by,
-            Arrangement.approved_by,
-            Arrangement.status_changed_at,
-        )
-        .where(Arrangement.account.in_(ids))
-        .order_by(Arrangement.account, Arrangement.created_at, Arrangement.id)
-    )
-    if lock and is_postgres(database.obj):
-        q = q.for_update()
     out: dict[int, list[_Arr]] = defaultdict(list)
+    if not ids:
+        return out
+    sql = _ARRANGEMENTS_SQL + (" FOR UPDATE" if lock and is_postgres(database.obj) else "")
     for (
         aid,
         account_id,
@@ -258,7 +260,7 @@ def _load_arrangements(
         by,
         approved,
         changed,
-    ) in tuples(q):
+    ) in fetch(sql, [ids]):
         created_at = from_db(created)
         assert created_at is not None
         out[int(account_id)].append(
@@ -286,17 +288,7 @@ def _load_arrangements(
             if installments == "all" or a.current:
                 by_id[a.id] = a
     for chunk in _chunks(sorted(by_id)):
-        iq: Any = (
-            Installment.select(
-                Installment.arrangement,
-                Installment.number,
-                Installment.due_on,
-                Installment.amount_cents,
-            )
-            .where(Installment.arrangement.in_(chunk))
-            .order_by(Installment.arrangement, Installment.number)
-        )
-        for arrangement_id, number, due, amount in tuples(iq):
+        for arrangement_id, number, due, amount in fetch(_INSTALLMENTS_SQL, [chunk]):
             due_on = date_from_db(due)
             assert due_on is not None
             by_id[int(arrangement_id)].installments.append((int(number), due_on, int(amount)))
@@ -309,14 +301,9 @@ def _load_payments(ctx: Context, ids: Iterable[int]) -> dict[int, list[tuple[dat
     out: dict[int, list[tuple[date, int]]] = defaultdict(list)
     if not id_list:
         return out
-    q: Any = LedgerEntry.select(
-        LedgerEntry.account, LedgerEntry.posted_on, LedgerEntry.amount_cents
-    ).where(
-        LedgerEntry.account.in_(id_list)
-        & LedgerEntry.kind.in_(list(PAYMENT_KINDS))
-        & (LedgerEntry.posted_on <= ctx.today())
-    )
-    for account_id, posted, amount in tuples(q):
+    for account_id, posted, amount in fetch(
+        _PAYMENTS_SQL, [id_list, sorted(PAYMENT_KINDS), ctx.today()]
+    ):
         posted_on = date_from_db(posted)
         assert posted_on is not None
         out[int(account_id)].append((posted_on, -int(amount)))

@@ -209,7 +209,7 @@ _PROMISES_SQL = (
     " FROM promise WHERE account_id IN ({in}) AND cancelled_at IS NULL ORDER BY due_on, id"
 )
 _ARRANGEMENTS_SQL = (
-    "SELECT id, account_id, kind, status, total_cents, discount_cents, \"every\", created_at,"
+    'SELECT id, account_id, kind, status, total_cents, discount_cents, "every", created_at,'
     " created_by, approved_by, status_changed_at FROM arrangement WHERE account_id IN ({in})"
     " ORDER BY account_id, created_at, id"
 )

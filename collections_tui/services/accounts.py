@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..domain import compliance as c
@@ -14,19 +12,9 @@ from ..domain.flags import flag_names
 from ..domain.phones import format_display
 from ..domain.priority import ScorePart
 from ..domain.zones import zone_set
-from ..store.db import date_from_db, from_db
-from ..store.models import (
-    Account,
-    Callback,
-    Claim,
-    Contact,
-    Debtor,
-    LedgerEntry,
-    Note,
-    Phone,
-)
+from ..store.db import date_from_db, fetch, from_db
 from .arrangements import ArrangementView, PromiseView, arrangements_for, promises_for
-from .consent import AvoidView, ConsentView, list_avoid, list_consents
+from .consent import AvoidView, ConsentView, avoid_of_debtor, consents_of_debtor
 from .context import Context
 from .errors import NotFound
 from .facts import Loaded, load_facts, priority_of
@@ -173,133 +161,167 @@ def _zones_text(text: str) -> tuple[str, ...]:
     return tuple(z for z in text.split(",") if z)
 
 
+# The account screen's reads (every `n` in the workstation): plain SQL, see store.db.fetch.
+_ACCOUNT_SQL = (
+    "SELECT a.id, a.debtor_id, a.creditor, a.currency, a.status, a.flags, a.due_date,"
+    " a.balance_cents, d.name, d.debtor_type, d.email, d.address1, d.city, d.state,"
+    " d.postal_code, d.country FROM account a JOIN debtor d ON d.id = a.debtor_id"
+    " WHERE a.number = {p}"
+)
+_PHONES_SQL = (
+    "SELECT id, kind, raw, e164, extension, valid, status, zones, problem, inconvenient"
+    " FROM phone WHERE debtor_id = {p} ORDER BY position, id"
+)
+_LEDGER_SQL = (
+    "SELECT posted_on, kind, amount_cents, reference, memo, source, created_by"
+    " FROM ledger_entry WHERE account_id = {p} ORDER BY posted_on, id"
+)
+_NOTES_SQL = (
+    "SELECT id, at, coordinator, body, addendum_of_id, contact_id FROM note"
+    " WHERE account_id = {p} ORDER BY at DESC, id DESC LIMIT {p}"
+)
+_CONTACTS_SQL = (
+    "SELECT id, at, outcome, phone_e164, coordinator, source FROM contact"
+    " WHERE account_id = {p} ORDER BY at DESC, id DESC LIMIT {p}"
+)
+_CALLBACKS_SQL = (
+    "SELECT due_at, coordinator, done_at FROM callback WHERE account_id = {p} ORDER BY due_at DESC"
+)
+_CLAIMS_SQL = (
+    "SELECT claim_number, payer, service_date, billed_cents, submitted_on, status,"
+    " denial_code, paid_cents, patient_responsibility_cents, payer_phone, timely_filing_days"
+    " FROM claim WHERE account_id = {p} ORDER BY service_date DESC"
+)
+
+
 def get_account(
     ctx: Context, number: str, *, history: int = 200, loaded: Loaded | None = None
 ) -> AccountView:
     """The account with its debtor, phones, ledger (oldest first, with running balance),
     calls and notes (newest first, at most ``history`` each). ``loaded``: its compliance
     facts, when the caller has just read them (they are read here otherwise)."""
-    acct = Account.select(Account, Debtor).join(Debtor).where(Account.number == number).first()
-    if acct is None:
+    found = fetch(_ACCOUNT_SQL, [number])
+    if not found:
         raise NotFound(f"no account '{number}'")
-    debtor = acct.debtor
+    (
+        account_id,
+        debtor_id,
+        creditor,
+        currency,
+        status,
+        flags,
+        due_date,
+        balance_cents,
+        debtor_name,
+        debtor_type,
+        email,
+        address1,
+        city,
+        state,
+        postal_code,
+        country,
+    ) = found[0]
+    account_id, debtor_id = int(account_id), int(debtor_id)
     now = ctx.now()
     today = ctx.today()
 
     phones = []
-    for p in Phone.select().where(Phone.debtor == debtor.id).order_by(Phone.position, Phone.id):
-        zones = _zones_text(p.zones)
+    for pid, kind, raw, e164, ext, valid, p_status, p_zones, problem, inconvenient in fetch(
+        _PHONES_SQL, [debtor_id]
+    ):
+        zones = _zones_text(p_zones)
+        dialable = bool(valid) and p_status == "ok" and not inconvenient
         phones.append(
             PhoneView(
-                id=p.id,
-                kind=p.kind,
-                raw=p.raw_text,
-                e164=p.e164,
-                display=format_display(p.e164, p.extension) if p.e164 else p.raw_text,
-                extension=p.extension,
-                valid=bool(p.valid),
-                status=p.status,
-                dialable=bool(p.valid) and p.status == "ok" and not p.inconvenient,
+                id=int(pid),
+                kind=kind,
+                raw=raw,
+                e164=e164,
+                display=format_display(e164, ext) if e164 else raw,
+                extension=ext,
+                valid=bool(valid),
+                status=p_status,
+                dialable=dialable,
                 zones=zones,
                 local_times=local_times(zones, now),
-                problem=p.problem,
-                inconvenient=bool(p.inconvenient),
+                problem=problem,
+                inconvenient=bool(inconvenient),
             )
         )
-    zones = zone_set(
-        debtor.state,
-        debtor.country,
-        [ph.zones for ph in phones if ph.dialable],
-        ctx.default_zones,
-    )
+    zones = zone_set(state, country, [ph.zones for ph in phones if ph.dialable], ctx.default_zones)
 
     ledger: list[LedgerLine] = []
     running = 0
-    for e in (
-        LedgerEntry.select()
-        .where(LedgerEntry.account == acct.id)
-        .order_by(LedgerEntry.posted_on, LedgerEntry.id)
+    for posted, l_kind, amount, reference, memo, source, created_by in fetch(
+        _LEDGER_SQL, [account_id]
     ):
-        running += e.amount_cents
+        running += int(amount)
         ledger.append(
             LedgerLine(
-                posted_on=date_from_db(e.posted_on) or today,
-                kind=e.kind,
-                amount_cents=e.amount_cents,
+                posted_on=date_from_db(posted) or today,
+                kind=l_kind,
+                amount_cents=int(amount),
                 balance_after_cents=running,
-                reference=e.reference,
-                memo=e.memo,
-                source=e.source,
-                created_by=e.created_by,
+                reference=reference,
+                memo=memo,
+                source=source,
+                created_by=created_by,
             )
         )
 
     notes_by_contact: dict[int, list[str]] = {}
     notes = []
-    note_rows: Iterable[Any] = (
-        Note.select()
-        .where(Note.account == acct.id)
-        .order_by(Note.at.desc(), Note.id.desc())
-        .limit(history)
-    )
-    for n in note_rows:
+    for nid, at, who, body, addendum_of, contact_id in fetch(_NOTES_SQL, [account_id, history]):
         notes.append(
             NoteView(
-                id=n.id,
-                at=from_db(n.at) or now,
-                coordinator=n.coordinator,
-                body=n.body,
-                addendum_of=n.addendum_of_id,
+                id=int(nid),
+                at=from_db(at) or now,
+                coordinator=who,
+                body=body,
+                addendum_of=addendum_of,
             )
         )
-        if n.contact_id is not None:
-            notes_by_contact.setdefault(n.contact_id, []).append(n.body)
+        if contact_id is not None:
+            notes_by_contact.setdefault(int(contact_id), []).append(body)
 
     contacts = [
         ContactView(
-            at=from_db(c.at) or now,
-            outcome=c.outcome,
-            phone=c.phone_e164,
-            coordinator=c.coordinator,
-            source=c.source,
-            notes=tuple(notes_by_contact.get(c.id, ())),
+            at=from_db(at) or now,
+            outcome=outcome,
+            phone=phone,
+            coordinator=who,
+            source=source,
+            notes=tuple(notes_by_contact.get(int(cid), ())),
         )
-        for c in Contact.select()
-        .where(Contact.account == acct.id)
-        .order_by(Contact.at.desc(), Contact.id.desc())
-        .limit(history)
+        for cid, at, outcome, phone, who, source in fetch(_CONTACTS_SQL, [account_id, history])
     ]
-    promises = promises_for(ctx, [acct.id]).get(acct.id, [])
-    arrangement_views = arrangements_for(ctx, [acct.id]).get(acct.id, [])
+    promises = promises_for(ctx, [account_id]).get(account_id, [])
+    arrangement_views = arrangements_for(ctx, [account_id]).get(account_id, [])
     callbacks = [
-        CallbackView(
-            due_at=from_db(c.due_at) or now, coordinator=c.coordinator, done=c.done_at is not None
-        )
-        for c in Callback.select()
-        .where(Callback.account == acct.id)
-        .order_by(Callback.due_at.desc())
+        CallbackView(due_at=from_db(due) or now, coordinator=who, done=done is not None)
+        for due, who, done in fetch(_CALLBACKS_SQL, [account_id])
     ]
     claims = [
         ClaimView(
-            claim_number=c.claim_number,
-            payer=c.payer,
-            service_date=date_from_db(c.service_date) or today,
-            billed_cents=c.billed_cents,
-            submitted_on=date_from_db(c.submitted_on),
-            status=c.status,
-            denial_code=c.denial_code,
-            paid_cents=c.paid_cents,
-            patient_responsibility_cents=c.patient_responsibility_cents,
-            payer_phone=c.payer_phone,
-            timely_filing_days=c.timely_filing_days,
+            claim_number=row[0],
+            payer=row[1],
+            service_date=date_from_db(row[2]) or today,
+            billed_cents=int(row[3]),
+            submitted_on=date_from_db(row[4]),
+            status=row[5],
+            denial_code=row[6],
+            paid_cents=None if row[7] is None else int(row[7]),
+            patient_responsibility_cents=None if row[8] is None else int(row[8]),
+            payer_phone=row[9],
+            timely_filing_days=row[10],
         )
-        for c in Claim.select().where(Claim.account == acct.id).order_by(Claim.service_date.desc())
+        for row in fetch(_CLAIMS_SQL, [account_id])
     ]
 
     verdict_view = None
     score_view = None
-    if loaded is None or loaded.row.id != acct.id:
-        loaded = load_facts(ctx, [acct.id]).get(acct.id)
+    if loaded is None or loaded.row.id != account_id:
+        loaded = load_facts(ctx, [account_id]).get(account_id)
     if loaded is not None:
         v = c.verdict(loaded.facts, now, ctx.policy, coordinator=ctx.actor)
         week_start = now - timedelta(days=ctx.policy.cap_days)
@@ -318,33 +340,27 @@ def get_account(
         prio = priority_of(ctx, loaded)
         score_view = ScoreView(tier=prio.tier_name, score=prio.score, parts=prio.parts)
 
-    due = date_from_db(acct.due_date)
+    due = date_from_db(due_date)
     dpd = days_past_due(due, today)
     address = ", ".join(
-        part
-        for part in (
-            debtor.address1,
-            debtor.city,
-            " ".join(x for x in (debtor.state, debtor.postal_code) if x),
-        )
-        if part
+        part for part in (address1, city, " ".join(x for x in (state, postal_code) if x)) if part
     )
     return AccountView(
-        number=acct.number,
-        debtor_name=debtor.name,
-        debtor_type=debtor.debtor_type,
-        email=debtor.email,
+        number=number,
+        debtor_name=debtor_name,
+        debtor_type=debtor_type,
+        email=email,
         address=address,
-        state=debtor.state,
-        country=debtor.country,
-        creditor=acct.creditor,
-        currency=acct.currency,
-        status=acct.status,
-        flags=tuple(flag_names(acct.flags)),
+        state=state,
+        country=country,
+        creditor=creditor,
+        currency=currency,
+        status=status,
+        flags=tuple(flag_names(int(flags))),
         due_date=due,
         days_past_due=dpd,
         aging_bucket=aging_bucket(dpd),
-        balance_cents=int(acct.balance_cents),
+        balance_cents=int(balance_cents),
         zones=zones,
         local_times=local_times(zones, now),
         phones=tuple(phones),
@@ -357,6 +373,6 @@ def get_account(
         claims=tuple(claims),
         verdict=verdict_view,
         priority=score_view,
-        consents=tuple(list_consents(acct.number)),
-        inconvenient=tuple(list_avoid(acct.number)),
+        consents=tuple(consents_of_debtor(debtor_id)),
+        inconvenient=tuple(avoid_of_debtor(debtor_id)),
     )

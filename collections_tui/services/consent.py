@@ -20,7 +20,7 @@ __all__ = [
     "revoke_consent",
 ]
 from ..domain.phones import parse_phone
-from ..store.db import from_db, to_db, tuples, write_transaction
+from ..store.db import fetch, from_db, to_db, write_transaction
 from ..store.models import Account, AvoidWindow, Consent, Phone, database
 from . import audit
 from .context import Context
@@ -174,16 +174,17 @@ def mark_phone_inconvenient(
 
 
 def list_avoid(number: str) -> list[AvoidView]:
-    account_id = account_id_for(number)
-    q = AvoidWindow.select(
-        AvoidWindow.id,
-        AvoidWindow.spec,
-        AvoidWindow.note,
-        AvoidWindow.coordinator,
-        AvoidWindow.created_at,
-    ).where((AvoidWindow.debtor == _debtor_of(account_id)) & AvoidWindow.cleared_at.is_null())
+    return avoid_of_debtor(_debtor_of(account_id_for(number)))
+
+
+def avoid_of_debtor(debtor_id: int) -> list[AvoidView]:
+    """The debtor's inconvenient times still in force, oldest first."""
     out = []
-    for i, spec, note, who, created in tuples(q):
+    for i, spec, note, who, created in fetch(
+        "SELECT id, spec, note, coordinator, created_at FROM avoid_window"
+        " WHERE debtor_id = {p} AND cleared_at IS NULL ORDER BY id",
+        [debtor_id],
+    ):
         when = from_db(created)
         assert when is not None
         out.append(AvoidView(id=int(i), spec=spec, note=note, coordinator=who, created_at=when))
@@ -191,22 +192,17 @@ def list_avoid(number: str) -> list[AvoidView]:
 
 
 def list_consents(number: str) -> list[ConsentView]:
-    account_id = account_id_for(number)
-    q = (
-        Consent.select(
-            Consent.given_at,
-            Consent.until,
-            Consent.revoked_at,
-            Consent.callback_at,
-            Consent.source,
-            Consent.note,
-            Consent.coordinator,
-        )
-        .where(Consent.debtor == _debtor_of(account_id))
-        .order_by(Consent.given_at.desc())
-    )
+    return consents_of_debtor(_debtor_of(account_id_for(number)))
+
+
+def consents_of_debtor(debtor_id: int) -> list[ConsentView]:
+    """The debtor's consents, newest first."""
     out = []
-    for given, until, revoked, callback, source, note, who in tuples(q):
+    for given, until, revoked, callback, source, note, who in fetch(
+        "SELECT given_at, until, revoked_at, callback_at, source, note, coordinator"
+        " FROM consent WHERE debtor_id = {p} ORDER BY given_at DESC, id DESC",
+        [debtor_id],
+    ):
         g = from_db(given)
         assert g is not None
         out.append(

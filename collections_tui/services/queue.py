@@ -387,7 +387,8 @@ def build_queue(
 
     # Tier 1: callbacks that have come due.
     if filters.tier in (None, "callback_due"):
-        page, offset = max(limit * 2, 20), 0
+        # A few more than asked for: some due callbacks turn out not callable now.
+        page, offset = max(limit + limit // 4, 10), 0
         while len(callable_rows) < limit:
             if zone is None:
                 break

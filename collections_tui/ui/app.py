@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from concurrent import futures
 from concurrent.futures import Future
 from types import FrameType
@@ -62,6 +62,8 @@ class WorkstationApp(App[None]):
         self.current_memo: tuple[str, str] | None = None  # the same, in the `m` note dialog
         self._hung_up = False
         self._account_screen: AccountScreen | None = None
+        self._building: Awaitable[Any] | None = None  # the account screen, built ahead
+        self._building_for: tuple[str, Opened | None] | None = None
         # Accounts opened this session: `n` passes over them (the queue would offer a debtor
         # just called again, since one unanswered attempt leaves them callable).
         self.worked: set[str] = set()
@@ -71,10 +73,14 @@ class WorkstationApp(App[None]):
         # The first page of the queue, asked for before the interface is built.
         self.first_queue: Future[QueueResult] | None = self.backend.first_queue
 
+    def get_default_screen(self) -> QueueScreen:
+        """The queue is the bottom of the screen stack (no empty default screen is built
+        first, then covered)."""
+        return QueueScreen()
+
     def on_mount(self) -> None:
         if self._keymap:
             self.set_keymap(self._keymap)
-        self.push_screen(QueueScreen())
         if self.open_number:
             self.show_account(self.open_number)
 
@@ -89,22 +95,19 @@ class WorkstationApp(App[None]):
         rebuild, no teardown, so opening the next account stays fast)."""
         from .screens.account import AccountScreen
 
+        building = self._building
+        if building is not None:  # being built ahead (warm_up): show it once it is
+            self._building_for = (number, opened)  # the latest asked for wins
+            return
         screen = self._account_screen
-        if screen is None or not screen.is_mounted:
-            if screen is None:
-                screen = self._account_screen = AccountScreen(number, opened=opened)
-                self.install_screen(screen, name="account")  # kept when popped
-            else:  # pushed once, not yet mounted: it opens what it was given
-                screen.number, screen._given = number, opened
-            if self.screen is not screen:
-                self.push_screen(screen)
+        if screen is None:
+            screen = self._account_screen = AccountScreen(number, opened=opened)
+            self.install_screen(screen, name="account")  # kept when popped
+            self.push_screen(screen)
             return
         if self.screen is not screen:
             self.push_screen(screen)
-        if opened is not None:
-            screen.apply(opened)
-        else:
-            screen.open_other(number)
+        screen.request(number, opened)
 
     def warm_up(self) -> None:
         """Once the queue is on screen: load what opening an account needs (its screen's
@@ -131,8 +134,21 @@ class WorkstationApp(App[None]):
         screen = self._account_screen = AccountScreen("")
         self.install_screen(screen, name="account")  # kept when popped
         build = getattr(self, "_get_screen", None)
-        if callable(build):
-            build(screen)
+        if not callable(build):
+            return
+        _screen, mounted = build(screen)
+        self._building = mounted
+
+        async def built() -> None:
+            try:
+                await mounted
+            finally:
+                self._building = None
+                wanted, self._building_for = self._building_for, None
+                if wanted is not None:  # Enter or `n` came while it was being built
+                    self.show_account(*wanted)
+
+        self.run_worker(built(), group="warm-up")
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen

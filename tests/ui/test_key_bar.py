@@ -81,3 +81,27 @@ async def test_the_first_frame_hook_runs_once_with_the_rows_drawn(
         await pilot.press("r")  # reloading the queue is not a first frame
         await settle(pilot)
         assert seen == [1]
+
+
+async def test_the_account_screen_is_built_ahead_and_an_open_during_the_build_waits(
+    db: Database, ctx: Context, workstation: AppRunner
+) -> None:
+    """At idle the account screen is built off screen (the first open only fills it in);
+    Enter pressed while it is being built opens the account once it is."""
+    from textual.widgets import Static
+
+    ctx = replace(ctx, clock=FixedClock(MIDDAY))
+    make_account(ctx, "PB-1")
+    async with workstation(context=ctx) as (app, pilot):
+        await pilot.pause(0.5)  # the warm-up (0.3 s after the first rows) has run
+        await settle(pilot)
+        screen = app._account_screen
+        assert screen is not None and screen.is_running and app.screen is not screen
+    async with workstation(context=ctx) as (app, pilot):
+        app.warm_up()  # the build starts …
+        app.show_account("PB-1")  # … and Enter comes before it is done
+        await settle(pilot)
+        assert isinstance(app.screen, AccountScreen) and app.screen is app._account_screen
+        header = str(app.screen.query_one("#account-header", Static).render())
+        assert header.startswith("PB-1 ·")
+        assert app.current_account == "PB-1"

@@ -160,6 +160,7 @@ class AccountScreen(Screen[None]):
         self._renewal: Timer | None = None
         self.recorded: str | None = None  # the outcome recorded on this visit
         self._stale: set[str] = set()  # panes not yet drawn for the account shown
+        self._ready = False  # on_mount has run
 
     @property
     def ws(self) -> WorkstationApp:
@@ -193,6 +194,17 @@ class AccountScreen(Screen[None]):
             self.load()
         minutes = max(self.ws.ctx.lease_minutes, 1)
         self._renewal = self.set_interval(minutes * 60 / 3, self._renew)
+        self._ready = True
+
+    def request(self, number: str, opened: Opened | None = None) -> None:
+        """Show ``number`` (``opened``: already read, and leased): at once, or — when this
+        screen is still being built — as soon as it is mounted."""
+        if not self._ready:  # on_mount has not run: it shows what it is given
+            self.number, self._given = number, opened
+        elif opened is not None:
+            self.apply(opened)
+        else:
+            self.open_other(number)
 
     def on_unmount(self) -> None:
         if self._renewal is not None:

@@ -97,7 +97,15 @@ class WorkstationApp(App[None]):
 
         building = self._building
         if building is not None:  # being built ahead (warm_up): show it once it is
-            self._building_for = (number, opened)  # the latest asked for wins
+            previous, self._building_for = self._building_for, (number, opened)
+            if previous is not None:
+                old_number, old_opened = previous
+                if old_opened is not None and old_opened.leased and old_number != number:
+                    # `n` leased an account, then Enter asked for another before either
+                    # was shown: the latest wins, and the lease `n` took goes back.
+                    if self.current_account == old_number:
+                        self.current_account = None
+                    self.run_worker(self.backend.call(self.backend.release, old_number))
             return
         screen = self._account_screen
         if screen is None:

@@ -9,7 +9,6 @@ the result — plain dataclasses from the services, never rows — comes back to
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import shlex
 import subprocess
@@ -113,8 +112,10 @@ class Backend:
         from ..services import accounts, calls, consent, drafts, grants, search  # noqa: F401
 
         if number is not None:
-            with contextlib.suppress(NotFound):  # gone since the queue was read: no matter
+            try:
                 self._read(number, leased=False, holder=None)  # reads; leases nothing
+            except Exception:  # only a head start: never worth an error on screen
+                log.warning("warming up on %s", number, exc_info=True)
 
     # --- what the screens ask for (each runs on the database thread) ------------------------
 

@@ -105,3 +105,68 @@ async def test_the_account_screen_is_built_ahead_and_an_open_during_the_build_wa
         header = str(app.screen.query_one("#account-header", Static).render())
         assert header.startswith("PB-1 ·")
         assert app.current_account == "PB-1"
+
+
+async def test_the_first_page_is_read_once_at_start(
+    db: Database, ctx: Context, workstation: AppRunner, monkeypatch: object
+) -> None:
+    """The rows drawn in the first frame are not read again when the queue is first shown
+    (a second read would sit on the database thread in front of the first Enter or `n`)."""
+    calls: list[int] = []
+    original = Backend.queue_page
+
+    def counted(self: Backend, *args: object, **kw: object) -> object:
+        calls.append(1)
+        return original(self, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Backend, "queue_page", counted)  # type: ignore[attr-defined]
+    ctx = replace(ctx, clock=FixedClock(MIDDAY))
+    make_account(ctx, "Q1-1")
+    backend = Backend(ctx).start(24)
+    assert backend.first_queue is not None
+    backend.first_queue.result(timeout=10)  # read before the app starts, as the command waits
+    async with workstation(context=ctx, backend=backend) as (_app, pilot):
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert len(calls) == 1
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("escape")  # back on the queue: it has moved on, read it again
+        await settle(pilot)
+        assert len(calls) == 2
+
+
+async def test_a_lease_taken_by_n_during_the_build_goes_back_when_enter_wins(
+    db: Database, ctx: Context, workstation: AppRunner
+) -> None:
+    from collections_tui.services.queue import Filters
+    from collections_tui.store.models import Lease
+
+    ctx = replace(ctx, clock=FixedClock(MIDDAY))
+    make_account(ctx, "LB-1", balance_cents=900_000)
+    make_account(ctx, "LB-2", balance_cents=1_000)
+    async with workstation(context=ctx) as (app, pilot):
+        b = app.backend
+        opened = await b.call(b.next_open, Filters(), frozenset(), [], None)
+        assert opened is not None and opened.view.number == "LB-1" and opened.leased
+        app.current_account = "LB-1"
+        app.warm_up()  # the account screen is being built …
+        app.show_account("LB-1", opened)  # … `n` arrives …
+        app.show_account("LB-2")  # … then Enter on another row
+        await settle(pilot)
+        header = str(app.screen.query_one("#account-header").render())  # type: ignore[attr-defined]
+        assert header.startswith("LB-2 ·") and app.current_account == "LB-2"
+        assert [lease.account.number for lease in Lease.select()] == ["LB-2"]
+
+
+def test_warming_up_never_fails_the_session(db: Database, ctx: Context) -> None:
+    backend = Backend(ctx)
+
+    def broken(*args: object, **kw: object) -> None:
+        raise RuntimeError("the database went away")
+
+    backend._read = broken  # type: ignore[method-assign]
+    try:
+        backend.warm_up("ANY-1")  # logged, not raised
+    finally:
+        backend.shutdown()

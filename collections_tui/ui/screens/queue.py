@@ -43,6 +43,7 @@ class QueueScreen(Screen[None]):
         self.page = Backend.first_page  # the first page's rows (the backend's, once mounted)
         self.limit = self.page
         self.result: QueueResult | None = None
+        self._shown = False
 
     @property
     def ws(self) -> WorkstationApp:
@@ -72,6 +73,9 @@ class QueueScreen(Screen[None]):
             self.load(first=first)
 
     def on_screen_resume(self) -> None:
+        if not self._shown:  # the first showing: on_mount has read (or is reading) it
+            self._shown = True
+            return
         if self.result is not None:  # back from an account: the queue has moved on
             self.load(keep_cursor=True)
 

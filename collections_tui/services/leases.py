@@ -119,19 +119,12 @@ def candidates(
 
 def take_first(
     ctx: Context, numbers: list[str], *, skip: frozenset[str] = frozenset()
-) -> str | None:
-    """Lease the first of ``numbers`` that is still callable now and nobody holds (each
-    confirmed by the verdict at this instant, then the atomic lease statement). None when
-    none is: the caller falls back to :func:`take_next`."""
-    taken = take_first_loaded(ctx, numbers, skip=skip)
-    return None if taken is None else taken[0]
-
-
-def take_first_loaded(
-    ctx: Context, numbers: list[str], *, skip: frozenset[str] = frozenset()
 ) -> tuple[str, Loaded] | None:
-    """:func:`take_first`, with the facts its verdict was given (read just before the lease
-    was taken): the account screen shows them instead of reading them again."""
+    """Lease the first of ``numbers`` that is still callable now and nobody holds (each
+    confirmed by the verdict at this instant, then the atomic lease statement): its number
+    and the facts that verdict was given (read just before the lease was taken; the account
+    screen shows them instead of reading them again). None when none is: the caller falls
+    back to :func:`take_next`."""
     from ..domain import compliance as c
     from .facts import load_facts
 

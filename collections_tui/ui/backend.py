@@ -179,7 +179,7 @@ class Backend:
         prefetched candidate still callable (or walk the queue when none is), and read it."""
         if release is not None:
             self.release(release)
-        taken = leases.take_first_loaded(self.ctx, prefetched, skip=skip)
+        taken = leases.take_first(self.ctx, prefetched, skip=skip)
         if taken is not None:  # the facts its verdict was given are shown, not read again
             return self.open_account(taken[0], leased=True, loaded=taken[1])
         number = self.take_next(filters, skip)

@@ -49,6 +49,9 @@ def keys(*presses: str) -> Callable[[Pilot[None]], Awaitable[None]]:
     """Press each key (or type each string of 2+ chars as text), settling after each."""
 
     async def run(pilot: Pilot[None]) -> None:
+        # Past the start's timers (the blocked summary 0.1 s after the first rows, the
+        # warm-up at 0.3 s), so the picture does not depend on how fast the machine is.
+        await pilot.pause(0.5)
         await settle(pilot)
         for p in presses:
             if len(p) > 1 and p.startswith("type:"):
@@ -61,7 +64,7 @@ def keys(*presses: str) -> Callable[[Pilot[None]], Awaitable[None]]:
         pilot.app.clear_notifications()
         for widget in pilot.app.screen.query("Input, TextArea"):
             widget.cursor_blink = False  # type: ignore[attr-defined]
-        await pilot.pause()
+        await settle(pilot)  # the last updates laid out (a status line that wraps, say)
 
     return run
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent import futures
 from concurrent.futures import Future
@@ -25,6 +26,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 FIRST_QUEUE_WAIT_S = 0.5
+# Who `n` gives next, read ahead, is used for this long (the account screen reads it again
+# every 30 s while an account is open; the queue screen when it is reloaded).
+PREFETCH_FRESH_S = 45.0
 
 
 class WorkstationApp(App[None]):
@@ -68,6 +72,7 @@ class WorkstationApp(App[None]):
         # just called again, since one unanswered attempt leaves them callable).
         self.worked: set[str] = set()
         self.prefetched: list[str] = []  # who `n` would give next (confirmed when pressed)
+        self.prefetched_at = 0.0  # when (time.monotonic()) they were read
         self.next_in_flight = False  # a `n` is on its way to the database
         self.filters = Filters()  # the queue's filters; `n` follows them
         # The first page of the queue, asked for before the interface is built.
@@ -83,6 +88,17 @@ class WorkstationApp(App[None]):
             self.set_keymap(self._keymap)
         if self.open_number:
             self.show_account(self.open_number)
+
+    def set_prefetched(self, numbers: list[str]) -> None:
+        self.prefetched, self.prefetched_at = numbers, time.monotonic()
+
+    def take_prefetched(self) -> list[str]:
+        """Who `n` gives next, if read recently enough: the order moves (a callback comes
+        due, another coordinator works the top), and `n` must not give a minutes-old top.
+        Older than PREFETCH_FRESH_S: none, and `n` works the queue out again."""
+        numbers, self.prefetched = self.prefetched, []
+        fresh = time.monotonic() - self.prefetched_at <= PREFETCH_FRESH_S
+        return numbers if fresh else []
 
     def first_frame_drawn(self) -> None:
         """The queue's first rows are on screen (called once, after that frame)."""

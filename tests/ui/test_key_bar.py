@@ -170,3 +170,30 @@ def test_warming_up_never_fails_the_session(db: Database, ctx: Context) -> None:
         backend.warm_up("ANY-1")  # logged, not raised
     finally:
         backend.shutdown()
+
+
+async def test_n_does_not_give_a_minutes_old_top_of_the_queue(
+    db: Database, ctx: Context, workstation: AppRunner
+) -> None:
+    """Who `n` gives next is read ahead; read too long ago (a long call, a queue left on
+    screen), it is not used: `n` works the queue out at the key press."""
+    from collections_tui.ui.app import PREFETCH_FRESH_S
+
+    ctx = replace(ctx, clock=FixedClock(MIDDAY))
+    make_account(ctx, "ST-1", balance_cents=900_000)
+    make_account(ctx, "ST-2", balance_cents=1_000)
+    async with workstation(context=ctx) as (app, pilot):
+        await pilot.pause(0.5)
+        await settle(pilot)
+        # What was read ahead says ST-2 (as if ST-1 had been worked by then) …
+        app.set_prefetched(["ST-2"])
+        app.prefetched_at -= PREFETCH_FRESH_S + 1  # … long ago
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.current_account == "ST-1"  # the queue now, not the stale read
+        await pilot.press("escape")
+        await settle(pilot)
+        app.set_prefetched(["ST-2"])  # fresh: confirmed and used
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.current_account == "ST-2"

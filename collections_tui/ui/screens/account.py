@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from ..app import WorkstationApp
     from .note import NoteRequest
 
+PREFETCH_EVERY_S = 30.0  # who `n` gives next, read again while an account is open
 NEVER_OVERRIDABLE = frozenset({"cease", "attorney", "bankruptcy"})
 _BLOCKED = re.compile(r"\(reason (\w+)\); nothing was recorded; give an override reason")
 
@@ -48,7 +49,7 @@ async def _open_next(app: WorkstationApp, filters: Filters) -> None:
     b = app.backend
     try:
         release, app.current_account = app.current_account, None
-        prefetched, app.prefetched = app.prefetched, []
+        prefetched = app.take_prefetched()
         opened = await b.call(b.next_open, filters, frozenset(app.worked), prefetched, release)
     except Exception as exc:  # shown, never a crash of the session
         app.notify(f"Could not open the next account: {exc}", severity="error", timeout=10)
@@ -71,7 +72,7 @@ def prefetch_next(app: WorkstationApp) -> None:
     async def run() -> None:
         b = app.backend
         skip = frozenset(app.worked)
-        app.prefetched = await b.call_slow(b.candidates, app.filters, skip)
+        app.set_prefetched(await b.call_slow(b.candidates, app.filters, skip))
 
     app.run_worker(run(), group="prefetch", exclusive=True)
 
@@ -194,7 +195,13 @@ class AccountScreen(Screen[None]):
             self.load()
         minutes = max(self.ws.ctx.lease_minutes, 1)
         self._renewal = self.set_interval(minutes * 60 / 3, self._renew)
+        # Who `n` gives next is kept fresh while the coordinator is on a long call.
+        self.set_interval(PREFETCH_EVERY_S, self._refresh_next)
         self._ready = True
+
+    def _refresh_next(self) -> None:
+        if self.is_current and self.opened is not None:
+            prefetch_next(self.ws)
 
     def request(self, number: str, opened: Opened | None = None) -> None:
         """Show ``number`` (``opened``: already read, and leased): at once, or — when this

@@ -108,7 +108,7 @@ class QueueScreen(Screen[None]):
         if self.filters == self.ws.filters:
             # `n` from here confirms the top of what is shown (still callable? free?) instead
             # of working the queue out again at the key press.
-            self.ws.prefetched = [r.account_number for r in callable_rows[:10]]
+            self.ws.set_prefetched([r.account_number for r in callable_rows[:10]])
         self.call_after_refresh(self.ws.first_frame_drawn)
         if result.blocked:
             self._draw_blocked(result.blocked)
@@ -213,7 +213,7 @@ class QueueScreen(Screen[None]):
             if result is not None:
                 self.filters = result
                 self.ws.filters = result
-                self.ws.prefetched = []
+                self.ws.set_prefetched([])
                 self.limit = self.page
                 self.load()
 

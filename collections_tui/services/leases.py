@@ -84,10 +84,15 @@ def take_next(
     ``skip``: account numbers to pass over (the workstation's accounts already worked or
     skipped this session, so `n` moves on instead of offering the same debtor again)."""
     filters = filters or Filters()
-    limit = 10 + len(skip)
+    limit = 10
     for _ in range(4):
         result = build_queue(
-            ctx, limit=limit, filters=filters, any_lease_blocks=True, explain_empty=False
+            ctx,
+            limit=limit,
+            filters=filters,
+            any_lease_blocks=True,
+            explain_empty=False,
+            exclude=skip,
         )
         if not result.rows:
             return None
@@ -109,10 +114,11 @@ def candidates(
     (:func:`take_first`) instead of building the queue."""
     result = build_queue(
         ctx,
-        limit=n + len(skip),
+        limit=n,
         filters=filters or Filters(),
         any_lease_blocks=True,
         explain_empty=False,
+        exclude=skip,
     )
     return [r.account_number for r in result.rows if r.account_number not in skip][:n]
 

@@ -356,9 +356,12 @@ def build_queue(
     coordinator: str | None = None,
     explain_empty: bool = True,
     any_lease_blocks: bool = False,
+    exclude: frozenset[str] = frozenset(),
 ) -> QueueResult:
     """The top ``limit`` callable accounts in queue order; with ``include_blocked`` the
-    best blocked accounts follow (up to ``limit`` more) with their reasons."""
+    best blocked accounts follow (up to ``limit`` more) with their reasons. ``exclude``:
+    account numbers left out (`n` passes over the accounts worked this session; left out
+    in SQL, the queue does not read and judge them first)."""
     sweep_date_tiers(ctx)
     now = ctx.now()
     who: str | None = None if any_lease_blocks else (coordinator or ctx.actor)
@@ -374,6 +377,8 @@ def build_queue(
     if who is not None:
         held = held.where(Lease.coordinator != who)
     prefilter &= Account.id.not_in(held)  # leased to someone else: skip in SQL
+    if exclude:
+        prefilter &= Account.number.not_in(sorted(exclude))
 
     callable_rows: list[QueueRow] = []
     refused: list[tuple[tuple[int, int, int], Loaded, c.Verdict]] = []

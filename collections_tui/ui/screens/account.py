@@ -25,6 +25,7 @@ from ...services.queue import Filters
 from ..backend import Opened
 from ..format import short_zone, when_text
 from ..widgets.key_bar import KeyBar
+from ..widgets.line import Line
 
 if TYPE_CHECKING:
     from ..app import WorkstationApp
@@ -172,18 +173,18 @@ class AccountScreen(Screen[None]):
         return self.opened.view if self.opened else None
 
     def compose(self) -> ComposeResult:
-        yield Static(f"Opening {escape(self.number)}…", id="account-header")
-        yield Static("", id="account-banner")
+        yield Line(f"Opening {escape(self.number)}…", id="account-header")
+        yield Line("", id="account-banner")
         yield PaneBar(id="account-tabs")
         with ContentSwitcher(id="account-panes", initial="overview"):
-            yield VerticalScroll(Static("", id="overview-body"), id="overview")
+            yield VerticalScroll(Line("", id="overview-body"), id="overview")
             with Vertical(id="balance"):
                 yield Sparkline([], id="balance-spark")
-                yield Static("", id="balance-caption")
+                yield Line("", id="balance-caption")
                 yield DataTable(id="ledger", cursor_type="row", zebra_stripes=True)
-            yield VerticalScroll(Static("", id="offers-body"), id="offers")
-            yield VerticalScroll(Static("", id="calls-body"), id="calls")
-            yield VerticalScroll(Static("", id="claims-body"), id="claims")
+            yield VerticalScroll(Line("", id="offers-body"), id="offers")
+            yield VerticalScroll(Line("", id="calls-body"), id="calls")
+            yield VerticalScroll(Line("", id="claims-body"), id="claims")
         yield KeyBar()
 
     def on_mount(self) -> None:

@@ -49,6 +49,7 @@ from ...services.arrangements import record_arrangement
 from ...services.calls import record_call
 from ...services.drafts import load_draft
 from ...services.errors import InputError
+from ..widgets.line import Line
 
 if TYPE_CHECKING:
     from ..app import WorkstationApp
@@ -444,8 +445,8 @@ class ArrangementDialog(ModalScreen[str | None]):
             with Horizontal(id="arr-bottom"):
                 yield DataTable(id="arr-schedule", cursor_type="row", zebra_stripes=True)
                 with VerticalScroll(id="arr-words", can_focus=False):
-                    yield Static("", id="arr-problem")
-                    yield Static("", id="arr-verdict")
+                    yield Line("", id="arr-problem")
+                    yield Line("", id="arr-verdict")
             yield Static(
                 "[b]1-4[/b] offer · [b]tab[/b] next field · [b]ctrl+s[/b] record · "
                 "[b]esc[/b] cancel",

@@ -39,6 +39,7 @@ from ...services.accounts import AccountView
 from ...services.consent import ConsentView
 from ...services.errors import InputError
 from ..format import short_zone, when_text
+from ..widgets.line import Line
 
 if TYPE_CHECKING:
     from ..app import WorkstationApp
@@ -166,13 +167,13 @@ class ConsentDialog(ModalScreen[bool | None]):
                 id="consent-title",
             )
             with VerticalScroll(id="consent-current"):
-                yield Static("", id="consent-current-body")
+                yield Line("", id="consent-current-body")
             if self.mode == "consent":
                 yield from self._consent_form()
             else:
                 yield from self._avoid_form()
-            yield Static("", id="consent-preview")
-            yield Static("", id="consent-errors", classes="-empty")
+            yield Line("", id="consent-preview")
+            yield Line("", id="consent-errors", classes="-empty")
             yield Static(self._keys(), id="consent-keys")
 
     def _consent_form(self) -> ComposeResult:

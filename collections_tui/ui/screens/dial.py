@@ -14,6 +14,7 @@ from textual.widgets import Digits, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...services.accounts import AccountView, PhoneView
+from ..widgets.line import Line
 
 if TYPE_CHECKING:
     from ..app import WorkstationApp
@@ -49,7 +50,7 @@ class DialScreen(ModalScreen[None]):
                 id="dial-phones",
             )
             yield Digits("", id="dial-digits")
-            yield Static("", id="dial-status")
+            yield Line("", id="dial-status")
             yield Static(
                 "[b]enter[/b] dial the highlighted phone · [b]y[/b] copy · [b]o[/b] outcome · "
                 "[b]esc[/b] close",

@@ -20,6 +20,7 @@ from ...domain.money import MoneyError, parse_amount
 from ...domain.when import WhenError, parse_local_date, parse_local_time
 from ...services.accounts import AccountView
 from ..format import when_text
+from ..widgets.line import Line
 from .account import CallRequest
 
 if TYPE_CHECKING:
@@ -102,7 +103,7 @@ class OutcomeDialog(ModalScreen[CallRequest | None]):
                         yield Input(
                             placeholder="on: 12/5, fri, +7", id="promise-date", compact=True
                         )
-            yield Static("", id="outcome-preview")
+            yield Line("", id="outcome-preview")
             yield Static(
                 "[b]1-9[/b] outcome · [b]tab[/b] field · [b]ctrl+s[/b] save · "
                 "[b]ctrl+n[/b] save+next · [b]esc[/b] cancel",

@@ -17,6 +17,7 @@ from ...services.queue import BlockedCount, Filters, QueueResult
 from ..backend import Backend
 from ..format import local_and_office, when_text
 from ..widgets.key_bar import KeyBar
+from ..widgets.line import Line
 from ..widgets.queue_view import QueueView
 
 if TYPE_CHECKING:
@@ -50,10 +51,10 @@ class QueueScreen(Screen[None]):
         return cast("WorkstationApp", self.app)
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="queue-title")
-        yield Static("", id="queue-blocked")
+        yield Line("", id="queue-title")
+        yield Line("", id="queue-blocked")
         yield QueueView(id="queue")
-        yield Static("", id="queue-status")
+        yield Line("", id="queue-status")
         yield KeyBar()
 
     def on_mount(self) -> None:

@@ -15,6 +15,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...domain.money import format_money
+from ..widgets.line import Line
 
 if TYPE_CHECKING:
     from ..app import WorkstationApp
@@ -38,7 +39,7 @@ class SearchScreen(ModalScreen[None]):
             yield Static("[b]Search[/b] by account number, name or phone", classes="dialog-title")
             yield Input(placeholder="e.g. A-0001234, garcia, (212) 555-0143", id="search-text")
             yield OptionList(id="search-results")
-            yield Static("", id="search-status")
+            yield Line("", id="search-status")
             yield Static(
                 "[b]enter[/b] open · [b]↓[/b] to the results · [b]esc[/b] close",
                 classes="dialog-keys",

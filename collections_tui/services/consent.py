@@ -103,13 +103,26 @@ def revoke_consent(ctx: Context, number: str, *, at: datetime | None = None) -> 
     return int(n)
 
 
-def add_avoid(ctx: Context, number: str, spec: str, *, note: str = "") -> AvoidView:
+def add_avoid(
+    ctx: Context,
+    number: str,
+    spec: str,
+    *,
+    note: str = "",
+    phone: str | None = None,
+    phone_inconvenient: bool = True,
+) -> AvoidView:
+    """Record a time the debtor said is inconvenient ("weekdays 3-5 pm"). ``phone``, when
+    given, is marked (or, with ``phone_inconvenient=False``, unmarked) inconvenient in the
+    same transaction: what the debtor said in one breath is saved together or not at all."""
     try:
         window = parse_avoid(spec)
     except AvoidSpecError as exc:
         raise InputError(f"--when: {exc}") from None
     text = describe(window)
     with write_transaction(database.obj):
+        if phone is not None:  # first: a phone not on the account refuses the whole save
+            mark_phone_inconvenient(ctx, number, phone, inconvenient=phone_inconvenient, note=note)
         account_id = account_id_for(number)
         avoid_id = int(
             AvoidWindow.insert(

@@ -300,6 +300,39 @@ def test_a_phone_the_debtor_said_is_inconvenient_is_not_dialled(db: Database, ct
     assert actions.count("avoid.phone") == 2 and "avoid.phone_clear" in actions
 
 
+def test_a_time_and_a_phone_said_together_are_saved_together_or_not_at_all(
+    db: Database, ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from collections_tui.services import audit
+    from collections_tui.store.models import AvoidWindow
+
+    ctx = at(ctx, MIDDAY)
+    make_account(ctx, "W", phones=("work:212-555-0143", "212-555-0144"))
+    with pytest.raises(InputError, match="has no phone"):  # not the debtor's: nothing saved
+        add_avoid(ctx, "W", "sat-sun", phone="212-555-0199")
+    assert AvoidWindow.select().count() == 0
+
+    real = audit.record
+
+    def failing(ctx: Context, action: str, *args: object, **kw: object) -> None:
+        if action == "avoid.add":
+            raise RuntimeError("disk full")  # the window's write fails after the phone's
+        real(ctx, action, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(audit, "record", failing)
+    with pytest.raises(RuntimeError):
+        add_avoid(ctx, "W", "sat-sun", phone="212-555-0143")
+    assert not Phone.get(Phone.e164 == "+12125550143").inconvenient  # rolled back with it
+    monkeypatch.setattr(audit, "record", real)
+
+    view = add_avoid(ctx, "W", "mon-fri 09:00-17:00", phone="(212) 555-0143", note="at work")
+    assert view.spec and AvoidWindow.select().count() == 1
+    assert Phone.get(Phone.e164 == "+12125550143").inconvenient
+    add_avoid(ctx, "W", "sat-sun", phone="212-555-0143", phone_inconvenient=False)
+    assert not Phone.get(Phone.e164 == "+12125550143").inconvenient
+    assert AvoidWindow.select().count() == 2
+
+
 @settings(
     max_examples=25,
     deadline=None,

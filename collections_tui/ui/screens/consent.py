@@ -445,15 +445,19 @@ class ConsentDialog(ModalScreen[bool | None]):
         number, note = self.view.number, self._value("#a-note")
         also_phone = next((p for p in self.view.phones if p.e164 == chosen), None)
 
-        def both() -> None:
-            consent_service.add_avoid(b.ctx, number, spec, note=note)
-            if also_phone is not None:  # a phone chosen too: marked in the same save
-                consent_service.mark_phone_inconvenient(
-                    b.ctx, number, str(chosen), inconvenient=not also_phone.inconvenient, note=note
-                )
-
         also = f"; {also_phone.display} toggled" if also_phone is not None else ""
-        self._write(b.call(both), f"Inconvenient time {text} added on {number}{also}")
+        self._write(
+            b.call(
+                consent_service.add_avoid,  # a phone chosen too: marked in the same transaction
+                b.ctx,
+                number,
+                spec,
+                note=note,
+                phone=also_phone.e164 if also_phone is not None else None,
+                phone_inconvenient=also_phone is None or not also_phone.inconvenient,
+            ),
+            f"Inconvenient time {text} added on {number}{also}",
+        )
 
     def _write(self, call: Awaitable[object], done: str) -> None:
         """Run a service call on the database thread; stay open on an InputError."""

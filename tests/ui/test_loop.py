@@ -134,6 +134,19 @@ async def test_filter_by_creditor_and_toggle_blocked(
         assert (rows["F-3"].callable, rows["F-3"].reason) == (False, "dispute")
 
 
+async def test_a_blocked_row_says_once_when_it_becomes_callable(
+    db: Database, ctx: Context, workstation: AppRunner
+) -> None:
+    ctx = replace(ctx, clock=FixedClock(datetime(2026, 11, 27, 10, 0, tzinfo=UTC)))  # 05:00 NY
+    make_account(ctx, "H-1", phones=("212-555-0150",))
+    async with workstation(context=ctx) as (app, pilot):
+        await pilot.press("t")
+        await settle(pilot)
+        status = str(app.screen.query_one("#queue-status", Static).render())
+        assert status.startswith("H-1: Outside calling hours")
+        assert status.count("callable") == 1, status  # "— callable from 08:00 EST", once
+
+
 async def test_help_lists_the_screens_bindings_with_ids(
     db: Database, ctx: Context, workstation: AppRunner
 ) -> None:

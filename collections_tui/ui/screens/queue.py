@@ -177,7 +177,10 @@ class QueueScreen(Screen[None]):
             )
         else:
             when = when_text(r.next_callable_at, self.ws.ctx.home_zone)
-            until = f" · callable {when}" if r.next_callable_at else ""
+            # The time-bound reasons say when already ("… — callable from 08:00 PST, 11:00
+            # EST"); the others (a callback, a cap) get it added.
+            said = "callable from" in r.message
+            until = f" · callable {when}" if r.next_callable_at and not said else ""
             text = f"{r.account_number}: {r.message}{until}"
         status.update(text)
 

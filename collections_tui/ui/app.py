@@ -42,6 +42,18 @@ class WorkstationApp(App[None]):
         Binding("ctrl+p", "command_palette", "Commands", id="app.palette", show=False),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", show=False, priority=True),
+        # Field to field here, as each key arrives, not when the key has travelled up from
+        # the field to the screen's binding: text typed on after tab in one burst (a fast
+        # typist over SSH, keys arriving together) goes into the next field, not this one.
+        Binding("tab", "focus_next", "Next field", id="app.next_field", show=False, priority=True),
+        Binding(
+            "shift+tab",
+            "focus_previous",
+            "Previous field",
+            id="app.previous_field",
+            show=False,
+            priority=True,
+        ),
     ]
 
     def __init__(

@@ -284,3 +284,23 @@ async def test_a_time_and_a_phone_typed_together_are_saved_in_one_go(
     assert {p.e164: p.inconvenient for p in Phone.select()}["+12125550144"]
     actions = [e.action for e in AuditEvent.select().order_by(AuditEvent.id)]
     assert [a for a in actions if a.startswith("avoid.")] == ["avoid.phone", "avoid.add"]
+
+
+async def test_text_typed_on_after_tab_in_one_burst_goes_into_the_next_field(
+    db: Database, ctx: Context, workstation: AppRunner
+) -> None:
+    """Keys that arrive together (a fast typist over SSH) are posted to the app at once, as
+    the terminal driver does, instead of one at a time as ``pilot.press`` does."""
+    from textual import events
+
+    ctx = replace(ctx, clock=FixedClock(MIDDAY))
+    make_account(ctx, "A-1")
+    async with workstation(context=ctx) as (app, pilot):
+        dialog = await open_account(pilot, "i")
+        for key in [*"sat-sun", "tab", *"family time", "tab", "shift+tab", "shift+tab"]:
+            char = {"tab": "\t", "shift+tab": None}.get(key, key)
+            app.post_message(events.Key(key, char))
+        await settle(pilot)
+        assert dialog.query_one("#a-spec", Input).value == "sat-sun"
+        assert dialog.query_one("#a-note", Input).value == "family time"
+        assert app.focused is dialog.query_one("#a-spec", Input)  # back two fields

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import os
 import signal
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent import futures
 from concurrent.futures import Future
 from types import FrameType
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.message_pump import MessagePump
+from textual.widget import Widget
 
 from ..services.context import Context
 from ..services.queue import Filters, QueueResult
@@ -29,6 +35,8 @@ FIRST_QUEUE_WAIT_S = 0.5
 # Who `n` gives next, read ahead, is used for this long (the account screen reads it again
 # every 30 s while an account is open; the queue screen when it is reloaded).
 PREFETCH_FRESH_S = 45.0
+# A key waits at most this long for each widget on its way to handle what it was sent.
+KEY_ORDER_WAIT_S = 0.25
 
 
 class WorkstationApp(App[None]):
@@ -42,18 +50,6 @@ class WorkstationApp(App[None]):
         Binding("ctrl+p", "command_palette", "Commands", id="app.palette", show=False),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", show=False, priority=True),
-        # Field to field here, as each key arrives, not when the key has travelled up from
-        # the field to the screen's binding: text typed on after tab in one burst (a fast
-        # typist over SSH, keys arriving together) goes into the next field, not this one.
-        Binding("tab", "focus_next", "Next field", id="app.next_field", show=False, priority=True),
-        Binding(
-            "shift+tab",
-            "focus_previous",
-            "Previous field",
-            id="app.previous_field",
-            show=False,
-            priority=True,
-        ),
     ]
 
     def __init__(
@@ -77,6 +73,9 @@ class WorkstationApp(App[None]):
         self.current_note: tuple[str, str] | None = None  # (account, text) being typed
         self.current_memo: tuple[str, str] | None = None  # the same, in the `m` note dialog
         self._hung_up = False
+        self._keys_waiting: deque[events.Key] = deque()  # typed, not yet handled (on_event)
+        self._key_now: events.Key | None = None  # being handled
+        self._key_follow: asyncio.Task[None] | None = None
         self._account_screen: AccountScreen | None = None
         self._building: Awaitable[Any] | None = None  # the account screen, built ahead
         self._building_for: tuple[str, Opened | None] | None = None
@@ -89,6 +88,43 @@ class WorkstationApp(App[None]):
         self.filters = Filters()  # the queue's filters; `n` follows them
         # The first page of the queue, asked for before the interface is built.
         self.first_queue: Future[QueueResult] | None = self.backend.first_queue
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys are handled one after the other, each to its end, in the order typed.
+
+        Textual hands a key to the focused widget's own queue and goes on to the next key
+        at once; the key's binding (``o``, ``2``, ``tab``) runs only when the key has
+        travelled back up from the widget. Keys that arrive together — a fast typist, or an
+        SSH link that bunches them after a stall — then overtook each other: ``ctrl+s``
+        saved a note before its last letters were in the field, or an outcome before its
+        hot key had chosen it, and text typed after ``tab`` went into the field just left.
+        Here a key waits until the one before it is done: handled by the widgets it went
+        through, by its binding, and by a screen that binding opened."""
+        if isinstance(event, events.Key) and not event.is_forwarded and event is not self._key_now:
+            self._keys_waiting.append(event)
+            if self._key_now is None:
+                await self._next_key()
+            return
+        await super().on_event(event)
+
+    async def _next_key(self) -> None:
+        if self._key_now is not None or not self._keys_waiting:
+            return
+        key = self._key_now = self._keys_waiting.popleft()
+        sent_to = self.focused or self.screen  # where App.on_event sends it (no priority key)
+        try:
+            await super().on_event(key)
+        finally:
+            self._key_follow = asyncio.create_task(self._follow_key(sent_to))
+
+    async def _follow_key(self, sent_to: Widget) -> None:
+        """Wait until the key just sent is done, then hand out the next one."""
+        try:
+            for node in (*sent_to.ancestors_with_self, self.screen):  # widget … screen, app
+                await _handled(node)
+        finally:
+            self._key_now = None
+            self.call_later(self._next_key)
 
     def get_default_screen(self) -> QueueScreen:
         """The queue is the bottom of the screen stack (no empty default screen is built
@@ -219,6 +255,14 @@ class WorkstationApp(App[None]):
     async def action_quit(self) -> None:
         self.hang_up()
         self.exit()
+
+
+async def _handled(node: MessagePump) -> None:
+    """Until ``node`` has handled what is in its queue now (at most KEY_ORDER_WAIT_S)."""
+    done = asyncio.Event()
+    if node.call_later(done.set):
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(done.wait(), KEY_ORDER_WAIT_S)
 
 
 def _on_hangup(app: WorkstationApp) -> Any:

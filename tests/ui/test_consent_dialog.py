@@ -304,3 +304,20 @@ async def test_text_typed_on_after_tab_in_one_burst_goes_into_the_next_field(
         assert dialog.query_one("#a-spec", Input).value == "sat-sun"
         assert dialog.query_one("#a-note", Input).value == "family time"
         assert app.focused is dialog.query_one("#a-spec", Input)  # back two fields
+
+
+async def test_enter_in_one_burst_moves_on_then_saves(
+    db: Database, ctx: Context, workstation: AppRunner
+) -> None:
+    from textual import events
+
+    ctx = replace(ctx, clock=FixedClock(MIDDAY))
+    make_account(ctx, "A-1")
+    async with workstation(context=ctx) as (app, pilot):
+        await open_account(pilot, "i")
+        for key in [*"sat-sun", "enter", *"family time", "enter"]:
+            app.post_message(events.Key(key, "\r" if key == "enter" else key))
+        await settle(pilot)
+        assert isinstance(app.screen, AccountScreen)  # the second enter saved
+        (row,) = AvoidWindow.select()
+        assert (row.spec, row.note) == ("sat-sun", "family time")

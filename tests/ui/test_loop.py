@@ -224,6 +224,35 @@ async def test_the_account_screen_is_reused_and_leases_follow_what_is_shown(
         assert [lease.account.number for lease in Lease.select()] == ["R-2"]
 
 
+async def test_keys_that_arrive_together_are_handled_in_the_order_typed(
+    db: Database, ctx: Context, workstation: AppRunner
+) -> None:
+    """A note and ctrl+s (and an outcome's keys) arriving in one burst, as over a bunched
+    SSH link: posted to the app at once, the way the terminal driver does, not one at a
+    time with a pause after each as ``pilot.press`` does."""
+    from textual import events
+
+    names = {"ctrl+s": None, "tab": "\t", "space": " "}
+
+    def burst(*keys: str) -> None:
+        for key in keys:
+            app.post_message(events.Key(key, names.get(key, key)))
+
+    ctx = replace(ctx, clock=FixedClock(MIDDAY))
+    make_account(ctx, "K-1")
+    async with workstation(context=ctx) as (app, pilot):
+        await pilot.press("enter")
+        await settle(pilot)
+        burst("m", *"Sent a statement by mail", "ctrl+s")  # m opens the note dialog
+        await settle(pilot)
+        assert [n.body for n in Note.select()] == ["Sent a statement by mail"]
+        burst("o", "2", *"Left a message", "ctrl+s")  # 2: voicemail, and on to the note
+        await settle(pilot)
+        call = Contact.get()
+        assert call.outcome == "voicemail"
+        assert Note.get(Note.contact == call).body == "Left a message"
+
+
 async def test_a_note_and_an_addendum_that_corrects_it(
     db: Database, ctx: Context, workstation: AppRunner
 ) -> None:

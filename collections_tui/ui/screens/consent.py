@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from rich.markup import escape
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -127,6 +128,9 @@ class ConsentDialog(ModalScreen[bool | None]):
         Binding("ctrl+r", "revoke", "Revoke consent", id="consent.revoke", priority=True),
         Binding("ctrl+r", "clear", "Clear all", id="consent.clear", priority=True),
         Binding("escape", "cancel", "Cancel", id="consent.cancel"),
+        # The dialog's own binding, not the field's Submitted message (which comes after the
+        # key is done): the keys typed on after enter go into the next field (app.on_event).
+        Binding("enter", "next_or_save", "Next field / save", id="consent.next", priority=True),
     ]
 
     def __init__(self, view: AccountView, mode: str) -> None:
@@ -302,12 +306,14 @@ class ConsentDialog(ModalScreen[bool | None]):
         self._preview()
         self._show_errors([])
 
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        """enter moves to the next field; on the last one it saves."""
-        event.stop()
-        last = "#c-until" if self.mode == "consent" else "#a-note"
-        if event.input.id == last.lstrip("#"):
+    def action_next_or_save(self) -> None:
+        """enter in a text field moves to the next field; on the last one it saves. Elsewhere
+        (the list of phones) enter does what it does there."""
+        field = self.focused
+        if not isinstance(field, Input):
+            raise SkipAction()
+        last = "c-until" if self.mode == "consent" else "a-note"
+        if field.id == last:
             self.action_save()
         else:
             self.focus_next()

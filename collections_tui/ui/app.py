@@ -35,8 +35,8 @@ FIRST_QUEUE_WAIT_S = 0.5
 # Who `n` gives next, read ahead, is used for this long (the account screen reads it again
 # every 30 s while an account is open; the queue screen when it is reloaded).
 PREFETCH_FRESH_S = 45.0
-# A key waits at most this long for each widget on its way to handle what it was sent.
-KEY_ORDER_WAIT_S = 0.25
+# A key waits at most this long for the one before it to be handled (app.on_event).
+KEY_ORDER_WAIT_S = 0.5
 
 
 class WorkstationApp(App[None]):
@@ -73,8 +73,8 @@ class WorkstationApp(App[None]):
         self.current_note: tuple[str, str] | None = None  # (account, text) being typed
         self.current_memo: tuple[str, str] | None = None  # the same, in the `m` note dialog
         self._hung_up = False
-        self._keys_waiting: deque[events.Key] = deque()  # typed, not yet handled (on_event)
-        self._key_now: events.Key | None = None  # being handled
+        self._keys_waiting: deque[events.Key | events.Paste] = deque()  # typed, not handled
+        self._key_now: events.Key | events.Paste | None = None  # being handled
         self._key_follow: asyncio.Task[None] | None = None
         self._account_screen: AccountScreen | None = None
         self._building: Awaitable[Any] | None = None  # the account screen, built ahead
@@ -100,7 +100,11 @@ class WorkstationApp(App[None]):
         hot key had chosen it, and text typed after ``tab`` went into the field just left.
         Here a key waits until the one before it is done: handled by the widgets it went
         through, by its binding, and by a screen that binding opened."""
-        if isinstance(event, events.Key) and not event.is_forwarded and event is not self._key_now:
+        if (
+            isinstance(event, (events.Key, events.Paste))  # a paste takes its turn too
+            and not event.is_forwarded
+            and event is not self._key_now
+        ):
             self._keys_waiting.append(event)
             if self._key_now is None:
                 await self._next_key()
@@ -110,18 +114,26 @@ class WorkstationApp(App[None]):
     async def _next_key(self) -> None:
         if self._key_now is not None or not self._keys_waiting:
             return
-        key = self._key_now = self._keys_waiting.popleft()
-        sent_to = self.focused or self.screen  # where App.on_event sends it (no priority key)
+        key = self._keys_waiting.popleft()
+        sent_to: Widget | None = None
         try:
+            self._key_now = key
+            sent_to = self.focused or self.screen  # where App.on_event sends it
             await super().on_event(key)
         finally:
             self._key_follow = asyncio.create_task(self._follow_key(sent_to))
 
-    async def _follow_key(self, sent_to: Widget) -> None:
-        """Wait until the key just sent is done, then hand out the next one."""
+    async def _follow_key(self, sent_to: Widget | None) -> None:
+        """Wait until the key just sent is done, then hand out the next one. Twice over the
+        widgets it went through: what a handler sent on (a list's "selected", a field's
+        "submitted", a change of focus) is handled in the second pass. At most
+        KEY_ORDER_WAIT_S in all."""
+        deadline = asyncio.get_running_loop().time() + KEY_ORDER_WAIT_S
         try:
-            for node in (*sent_to.ancestors_with_self, self.screen):  # widget … screen, app
-                await _handled(node)
+            for _ in range(2):
+                way = sent_to.ancestors_with_self if sent_to is not None else [self]
+                for node in (*way, self.screen):  # the widget … its screen, the app
+                    await _handled(node, deadline)
         finally:
             self._key_now = None
             self.call_later(self._next_key)
@@ -257,12 +269,13 @@ class WorkstationApp(App[None]):
         self.exit()
 
 
-async def _handled(node: MessagePump) -> None:
-    """Until ``node`` has handled what is in its queue now (at most KEY_ORDER_WAIT_S)."""
+async def _handled(node: MessagePump, deadline: float) -> None:
+    """Until ``node`` has handled what is in its queue now (or the deadline, loop time)."""
+    left = deadline - asyncio.get_running_loop().time()
     done = asyncio.Event()
-    if node.call_later(done.set):
+    if left > 0 and node.call_later(done.set):
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(done.wait(), KEY_ORDER_WAIT_S)
+            await asyncio.wait_for(done.wait(), left)
 
 
 def _on_hangup(app: WorkstationApp) -> Any:

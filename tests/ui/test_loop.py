@@ -232,7 +232,7 @@ async def test_keys_that_arrive_together_are_handled_in_the_order_typed(
     time with a pause after each as ``pilot.press`` does."""
     from textual import events
 
-    names = {"ctrl+s": None, "tab": "\t", "space": " "}
+    names = {"ctrl+s": None, "tab": "\t", "space": " ", "down": None, "enter": "\r"}
 
     def burst(*keys: str) -> None:
         for key in keys:
@@ -251,6 +251,13 @@ async def test_keys_that_arrive_together_are_handled_in_the_order_typed(
         call = Contact.get()
         assert call.outcome == "voicemail"
         assert Note.get(Note.contact == call).body == "Left a message"
+        # enter on the list picks (by a message the list sends, not a binding), then the
+        # note; an "n" that reached the list would save and go next with no note.
+        burst("o", "down", "down", "enter", *"Rang out, no machine", "ctrl+s")
+        await settle(pilot)
+        last = Contact.select().order_by(Contact.id.desc()).get()
+        assert last.outcome == "busy"
+        assert Note.get(Note.contact == last).body == "Rang out, no machine"
 
 
 async def test_a_note_and_an_addendum_that_corrects_it(

@@ -19,6 +19,6 @@ from textual.widgets import Static
 
 class Line(Static):
     def update(self, content: VisualType = "", *, layout: bool = True) -> None:
-        if layout:
+        if layout and hasattr(self, "_layout_updates"):  # Textual's own counter (private)
             self._layout_updates += 1  # a new text is a new height (see the module's note)
         super().update(content, layout=layout)

@@ -75,7 +75,8 @@ def prefetch_next(app: WorkstationApp) -> None:
         skip = frozenset(app.worked)
         app.set_prefetched(await b.call_slow(b.candidates, app.filters, skip))
 
-    app.run_worker(run(), group="prefetch", exclusive=True)
+    # The function, not a coroutine: a read-ahead replaced before it starts is never made.
+    app.run_worker(run, group="prefetch", exclusive=True)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

@@ -121,12 +121,13 @@ def add_avoid(
         raise InputError(f"--when: {exc}") from None
     text = describe(window)
     with write_transaction(database.obj):
-        if phone is not None:  # first: a phone not on the account refuses the whole save
-            mark_phone_inconvenient(ctx, number, phone, inconvenient=phone_inconvenient, note=note)
         account_id = account_id_for(number)
+        debtor = _debtor_of(account_id)
+        if phone is not None:  # first: a phone not on the account refuses the whole save
+            _mark_phone(ctx, number, account_id, debtor, phone, phone_inconvenient, note)
         avoid_id = int(
             AvoidWindow.insert(
-                debtor=_debtor_of(account_id),
+                debtor=debtor,
                 weekdays=",".join(str(d) for d in sorted(window.weekdays)),
                 start_time=window.start.strftime("%H:%M") if window.start else None,
                 end_time=window.end.strftime("%H:%M") if window.end else None,
@@ -162,27 +163,43 @@ def mark_phone_inconvenient(
     """The debtor said calls to ``phone`` are inconvenient ("that's my work number"): the
     compliance verdict no longer counts it dialable (§4 inconvenient_time), and the queue
     follows. ``inconvenient=False`` takes that back. Returns the phone in E.164."""
+    with write_transaction(database.obj):
+        account_id = account_id_for(number)
+        e164 = _mark_phone(
+            ctx, number, account_id, _debtor_of(account_id), phone, inconvenient, note
+        )
+        refresh_accounts(ctx, [account_id])
+    return e164
+
+
+def _mark_phone(
+    ctx: Context,
+    number: str,
+    account_id: int,
+    debtor: int,
+    phone: str,
+    inconvenient: bool,
+    note: str,
+) -> str:
+    """Mark (or unmark) one of the debtor's phones inconvenient, audited; inside the
+    caller's transaction, which refreshes the account's facts once."""
     parsed = parse_phone(phone, ctx.default_region)
     if parsed.e164 is None:
         raise InputError(f"phone '{phone}': {parsed.problem}")
-    with write_transaction(database.obj):
-        account_id = account_id_for(number)
-        debtor = _debtor_of(account_id)
-        n = (
-            Phone.update(inconvenient=inconvenient)
-            .where((Phone.debtor == debtor) & (Phone.e164 == parsed.e164))
-            .execute()
-        )
-        if not n:
-            raise InputError(f"{number} has no phone {parsed.e164}")
-        audit.record(
-            ctx,
-            "avoid.phone" if inconvenient else "avoid.phone_clear",
-            account_id,
-            phone=parsed.e164,
-            note=note,
-        )
-        refresh_accounts(ctx, [account_id])
+    n = (
+        Phone.update(inconvenient=inconvenient)
+        .where((Phone.debtor == debtor) & (Phone.e164 == parsed.e164))
+        .execute()
+    )
+    if not n:
+        raise InputError(f"{number} has no phone {parsed.e164}")
+    audit.record(
+        ctx,
+        "avoid.phone" if inconvenient else "avoid.phone_clear",
+        account_id,
+        phone=parsed.e164,
+        note=note,
+    )
     return parsed.e164
 
 

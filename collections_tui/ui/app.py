@@ -75,7 +75,7 @@ class WorkstationApp(App[None]):
         self._hung_up = False
         self._keys_waiting: deque[events.Key | events.Paste] = deque()  # typed, not handled
         self._key_now: events.Key | events.Paste | None = None  # being handled
-        self._key_follow: asyncio.Task[None] | None = None
+        self._key_follow: asyncio.Task[None] | None = None  # held: asyncio keeps tasks weakly
         self._account_screen: AccountScreen | None = None
         self._building: Awaitable[Any] | None = None  # the account screen, built ahead
         self._building_for: tuple[str, Opened | None] | None = None

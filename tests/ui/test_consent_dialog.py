@@ -241,10 +241,12 @@ async def test_dialog_fits_the_terminal(
             assert "(office 18:00-20:00 EST)" in text_of(app, "#consent-preview")
 
 
+@pytest.mark.parametrize("spec", ["", "mon-fri 9am-5pm"], ids=["phone", "time_and_phone"])
 async def test_a_phone_the_debtor_said_not_to_call_is_marked_by_keys(
-    db: Database, ctx: Context, workstation: AppRunner
+    db: Database, ctx: Context, workstation: AppRunner, spec: str
 ) -> None:
-    from collections_tui.store.models import Phone
+    """A phone alone, or with a time in the same save (one transaction: both or neither)."""
+    from collections_tui.store.models import AuditEvent, Phone
 
     ctx = replace(ctx, clock=FixedClock(MIDDAY))
     make_account(ctx, "A-1", phones=("home:212-555-0143", "work:212-555-0144"))
@@ -252,38 +254,22 @@ async def test_a_phone_the_debtor_said_not_to_call_is_marked_by_keys(
         await open_account(pilot, "i")
         dialog = app.screen
         assert isinstance(dialog, ConsentDialog)
+        dialog.query_one("#a-spec", Input).value = spec
         dialog.query_one("#a-phone", Select).value = "+12125550144"
         dialog.query_one("#a-note", Input).value = "not at work"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, AccountScreen)
-        assert "don't call (212) 555-0144" in text_of(app, "#account-banner")
+        banner = text_of(app, "#account-banner")
+        assert "don't call (212) 555-0144" in banner
+        assert ("09:00-17:00" in banner) == bool(spec)
     marked = {p.e164: p.inconvenient for p in Phone.select()}
     assert marked == {"+12125550143": False, "+12125550144": True}
-
-
-async def test_a_time_and_a_phone_typed_together_are_saved_in_one_go(
-    db: Database, ctx: Context, workstation: AppRunner
-) -> None:
-    from collections_tui.store.models import AuditEvent, AvoidWindow, Phone
-
-    ctx = replace(ctx, clock=FixedClock(MIDDAY))
-    make_account(ctx, "A-1", phones=("home:212-555-0143", "work:212-555-0144"))
-    async with workstation(context=ctx) as (app, pilot):
-        await open_account(pilot, "i")
-        dialog = app.screen
-        assert isinstance(dialog, ConsentDialog)
-        dialog.query_one("#a-spec", Input).value = "mon-fri 9am-5pm"
-        dialog.query_one("#a-phone", Select).value = "+12125550144"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        assert isinstance(app.screen, AccountScreen)
-        banner = text_of(app, "#account-banner")
-        assert "don't call (212) 555-0144" in banner and "09:00-17:00" in banner
-    assert [w.spec for w in AvoidWindow.select()] == ["mon-fri 09:00-17:00"]
-    assert {p.e164: p.inconvenient for p in Phone.select()}["+12125550144"]
+    windows = [w.spec for w in AvoidWindow.select()]
+    assert windows == (["mon-fri 09:00-17:00"] if spec else [])
     actions = [e.action for e in AuditEvent.select().order_by(AuditEvent.id)]
-    assert [a for a in actions if a.startswith("avoid.")] == ["avoid.phone", "avoid.add"]
+    avoid = [a for a in actions if a.startswith("avoid.")]
+    assert avoid == (["avoid.phone", "avoid.add"] if spec else ["avoid.phone"])
 
 
 async def test_text_typed_on_after_tab_in_one_burst_goes_into_the_next_field(

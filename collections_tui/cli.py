@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
-import json
+import io
 import logging
 import os
 import shutil
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TextIO
 from urllib.parse import urlparse
 
 from . import settings as settings_mod
+from .domain.display import safe_json, safe_text
 from .domain.money import MoneyError, format_amount, format_money, parse_amount
 from .services.clock import Clock, FixedClock, SystemClock
 from .services.context import Context
@@ -396,6 +398,7 @@ def _to_jsonable(value: Any) -> Any:
 
 
 def _print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> None:
+    rows = [[safe_text(c) for c in row] for row in rows]  # one value, one cell, one line
     widths = [len(h) for h in headers]
     for row in rows:
         for i, cell in enumerate(row):
@@ -422,7 +425,7 @@ def cmd_demo(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
 
     def progress(done: int, total: int) -> None:
         if sys.stderr.isatty():
-            print(f"\r  {done:,}/{total:,} accounts", end="", file=sys.stderr, flush=True)
+            _progress(f"\r  {done:,}/{total:,} accounts")
 
     report = generate_demo(ctx, accounts=args.accounts, seed=args.seed, progress=progress)
     if sys.stderr.isatty():
@@ -484,7 +487,7 @@ def cmd_account(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
 
     view = get_account(ctx, args.number)
     if args.format == "json":
-        print(json.dumps(_to_jsonable(view), indent=2, ensure_ascii=False))
+        print(safe_json(_to_jsonable(view), indent=2))
         return EXIT_OK
     cur = view.currency
     print(f"Account {view.number} — {view.debtor_name} ({view.debtor_type})")
@@ -657,13 +660,14 @@ def cmd_default(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
         backend = Backend(ctx, dial_command=s.dial_command).start(shutil.get_terminal_size().lines)
         from .ui.app import run_workstation
 
-        return run_workstation(
-            ctx,
-            keymap=keymap,
-            mouse=bool(getattr(args, "mouse", False)),
-            backend=backend,
-            on_first_frame=_resume_gc if getattr(args, "gc_paused", False) else None,
-        )
+        with _terminal_output():  # Textual draws: every widget gets data as text (ui/text.py)
+            return run_workstation(
+                ctx,
+                keymap=keymap,
+                mouse=bool(getattr(args, "mouse", False)),
+                backend=backend,
+                on_first_frame=_resume_gc if getattr(args, "gc_paused", False) else None,
+            )
     args.limit, args.all, args.format = 20, False, "table"
     args.creditor = args.tier = args.aging = None
     when = _iso(ctx.now().replace(second=0, microsecond=0))
@@ -745,7 +749,7 @@ def cmd_queue(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
                 {"reason": b.reason, "count": b.count, "next_callable_at": _iso(b.next_at) or None}
                 for b in result.blocked
             ]
-        print(json.dumps(out, indent=2, ensure_ascii=False))
+        print(safe_json(out, indent=2))
         return EXIT_OK
     if not result.rows:
         print(result.explanation or "Nothing is callable now.")
@@ -870,7 +874,7 @@ def cmd_next(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
     if row is None:
         why = explain(ctx, blocked_summary(ctx))
         if args.format == "json":
-            print(json.dumps({"account_number": None, "explanation": why}, indent=2))
+            print(safe_json({"account_number": None, "explanation": why}, indent=2))
         else:
             print(why)
         return EXIT_OK
@@ -883,7 +887,7 @@ def cmd_next(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
         rec["message"] = row.message
         rec["coordinator"] = ctx.actor
         rec["lease_expires_at"] = _iso(expires)
-        print(json.dumps(rec, indent=2, ensure_ascii=False))
+        print(safe_json(rec, indent=2))
         return EXIT_OK
     print(
         f"{row.account_number}  {row.debtor_name}  {format_money(row.balance_cents, row.currency)}"
@@ -938,7 +942,7 @@ def cmd_plan(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
         writer.writerow(["number", "due_on", "amount"])
         writer.writerows(rows)
     elif args.format == "json":
-        print(json.dumps([{"number": n, "due_on": d, "amount": a} for n, d, a in rows], indent=2))
+        print(safe_json([{"number": n, "due_on": d, "amount": a} for n, d, a in rows], indent=2))
     else:
         _print_table(
             ["#", "due on", "amount"],
@@ -1006,7 +1010,7 @@ def cmd_leases(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
         for x in leases
     ]
     if args.format == "json":
-        print(json.dumps(recs, indent=2))
+        print(safe_json(recs, indent=2))
     elif args.format == "csv":
         w = csv.writer(sys.stdout, lineterminator="\n")
         w.writerow(cols)
@@ -1041,7 +1045,7 @@ def cmd_team(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
 
     people = coordinators(s.supervisors)
     if args.format == "json":
-        print(json.dumps([{"name": p.name, "role": p.role, "supervisor": p.supervisor,
+        print(safe_json([{"name": p.name, "role": p.role, "supervisor": p.supervisor,
                            "configured_supervisor": p.configured_supervisor} for p in people],
                          indent=2))  # fmt: skip
         return EXIT_OK
@@ -1066,9 +1070,9 @@ def cmd_drafts(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
 
     drafts = drafts_for(ctx)
     if args.format == "json":
-        print(json.dumps([{"account_number": d.account_number, "field": d.field,
+        print(safe_json([{"account_number": d.account_number, "field": d.field,
                            "body": d.body, "updated_at": _iso(d.updated_at)} for d in drafts],
-                         indent=2, ensure_ascii=False))  # fmt: skip
+                         indent=2))  # fmt: skip
         return EXIT_OK
     if not drafts:
         print("No unsaved drafts.")
@@ -1083,7 +1087,7 @@ def cmd_import_db(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
 
     def progress(table: str, done: int, total: int) -> None:
         if sys.stderr.isatty():
-            print(f"\r  {table}: {done:,}/{total:,}", end="", file=sys.stderr, flush=True)
+            _progress(f"\r  {safe_text(table)}: {done:,}/{total:,}")
 
     report = copy_database(args.source, s.db_url, progress=progress, file_mode=s.db_file_mode)
     if sys.stderr.isatty():
@@ -1128,6 +1132,14 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, Context], int]] = {
 # ---------------------------------------------------------------- entry point
 
 
+class _SafeFormatter(logging.Formatter):
+    """Log lines quote data too (an account number, an error that echoes a file): shown by
+    the safe-display rule, so `tail -f` of the log is as safe as the screen."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return safe_text(super().format(record), multiline=True)
+
+
 def _setup_logging() -> Path | None:
     for h in list(log.handlers):  # run() may be called many times in one process
         log.removeHandler(h)
@@ -1139,14 +1151,14 @@ def _setup_logging() -> Path | None:
         handler = logging.FileHandler(path, encoding="utf-8")
     except OSError:
         return None
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(_SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     log.addHandler(handler)
     log.setLevel(logging.INFO)
     return path
 
 
 def _fail(code: int, message: str) -> NoReturn:
-    print(f"collections-tui: {message}", file=sys.stderr)
+    print(f"collections-tui: {safe_text(message)}", file=sys.stderr)
     raise SystemExit(code)
 
 
@@ -1166,10 +1178,75 @@ def _ensure_demo(s: Settings, ctx: Context) -> None:
         generate_demo(ctx, accounts=DEMO_ACCOUNTS, seed=DEMO_SEED)
 
 
+class SafeStream(io.TextIOBase):
+    """A text stream that shows everything written to it through the safe-display rule
+    (:func:`collections_tui.domain.display.safe_text`, newlines kept): every line a command
+    prints — tables, CSV, messages, argparse's own errors — is text, never terminal control,
+    whatever the data it quotes."""
+
+    def __init__(self, unsafe: TextIO) -> None:
+        super().__init__()
+        self.unsafe = unsafe  # the stream itself, for the program's own control (progress)
+
+    def write(self, text: str) -> int:
+        self.unsafe.write(safe_text(text, multiline=True))
+        return len(text)
+
+    def flush(self) -> None:
+        self.unsafe.flush()
+
+    def isatty(self) -> bool:
+        return self.unsafe.isatty()
+
+    def fileno(self) -> int:
+        return self.unsafe.fileno()
+
+    def writable(self) -> bool:
+        return True
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self.unsafe, "encoding", "utf-8")
+
+
+def _progress(text: str) -> None:
+    """A progress line (``\r`` rewinds it), written past :class:`SafeStream`: ours alone."""
+    stream = getattr(sys.stderr, "unsafe", sys.stderr)
+    stream.write(text)
+    stream.flush()
+
+
+@contextlib.contextmanager
+def _safe_output() -> Iterator[None]:
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeStream(out), SafeStream(err)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+@contextlib.contextmanager
+def _terminal_output() -> Iterator[None]:
+    """The streams as they were, for the workstation: Textual writes escape codes of its own."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout = getattr(out, "unsafe", out)
+    sys.stderr = getattr(err, "unsafe", err)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
 def run(argv: Sequence[str] | None = None, *, gc_paused: bool = False) -> int:
     """Run one command. ``gc_paused``: the garbage collector was paused for the start
     (:mod:`collections_tui.launch`); the workstation resumes it once it is drawn, any other
     command at once."""
+    with _safe_output():
+        return _run(argv, gc_paused=gc_paused)
+
+
+def _run(argv: Sequence[str] | None, *, gc_paused: bool) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     workstation = _opens_workstation(args)
@@ -1208,11 +1285,11 @@ def run(argv: Sequence[str] | None = None, *, gc_paused: bool = False) -> int:
     except StoreError as exc:
         _fail(EXIT_INVALID, str(exc))
     except (UsageError, SettingsError) as exc:
-        print(f"collections-tui: {exc}", file=sys.stderr)
+        print(f"collections-tui: {safe_text(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except InputError as exc:
-        for line in exc.lines:
-            print(line, file=sys.stderr)
+        for line in exc.lines:  # they quote files and values: each shown as one safe line
+            print(safe_text(line), file=sys.stderr)
         return EXIT_INVALID
     except KeyboardInterrupt:
         print("interrupted; nothing half-written was kept", file=sys.stderr)

@@ -19,8 +19,10 @@ from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message_pump import MessagePump
+from textual.notifications import SeverityLevel
 from textual.widget import Widget
 
+from ..domain.display import safe_text
 from ..services.context import Context
 from ..services.queue import Filters, QueueResult
 from .backend import MEMO, Backend, Opened
@@ -67,7 +69,7 @@ class WorkstationApp(App[None]):
         self.ctx = ctx
         self.backend = backend or Backend(ctx, dial_command=dial_command).start()
         self.open_number = open_number
-        self.sub_title = f"{ctx.actor}"
+        self.sub_title = safe_text(ctx.actor)
         self._keymap = dict(keymap or {})
         self.current_account: str | None = None  # the account whose lease we hold
         self.current_note: tuple[str, str] | None = None  # (account, text) being typed
@@ -88,6 +90,26 @@ class WorkstationApp(App[None]):
         self.filters = Filters()  # the queue's filters; `n` follows them
         # The first page of the queue, asked for before the interface is built.
         self.first_queue: Future[QueueResult] | None = self.backend.first_queue
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification is plain text: messages quote data (an account number, a
+        service's error that echoes a file), so they are never read as markup, and their
+        controls are shown, not sent. ``markup`` is accepted and ignored."""
+        super().notify(
+            safe_text(message, multiline=True),
+            title=safe_text(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     async def on_event(self, event: events.Event) -> None:
         """Keys are handled one after the other, each to its end, in the order typed.

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar, cast
 
-from rich.markup import escape
 from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -18,12 +17,14 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, DataTable, Sparkline, Static
 
+from ...domain.display import safe_text
 from ...domain.money import format_money
 from ...services.accounts import AccountView
 from ...services.errors import InputError, NotFound
 from ...services.queue import Filters
 from ..backend import Opened
 from ..format import short_zone, when_text
+from ..text import Content, fmt, lines, plain
 from ..widgets.key_bar import KeyBar
 from ..widgets.line import Line
 
@@ -92,6 +93,10 @@ class CallRequest:
     go_next: bool
 
 
+def _HEAD(title: str) -> Content:
+    return plain(title, style="bold")
+
+
 PANES: tuple[tuple[str, str], ...] = (
     ("overview", "1 Overview"),
     ("balance", "2 Balance"),
@@ -120,7 +125,7 @@ class PaneBar(Static):
     def watch_active(self) -> None:
         self.update(
             "  ".join(
-                f"[reverse b] {label} [/]" if pane == self.active else f" {label} "
+                f"[reverse b] {label} [/]" if pane == self.active else f" {label} "  # ours
                 for pane, label in PANES
             )
         )
@@ -174,7 +179,7 @@ class AccountScreen(Screen[None]):
         return self.opened.view if self.opened else None
 
     def compose(self) -> ComposeResult:
-        yield Line(f"Opening {escape(self.number)}…", id="account-header")
+        yield Line(plain(f"Opening {self.number}…"), id="account-header")
         yield Line("", id="account-banner")
         yield PaneBar(id="account-tabs")
         with ContentSwitcher(id="account-panes", initial="overview"):
@@ -305,13 +310,22 @@ class AccountScreen(Screen[None]):
     # --- drawing ----------------------------------------------------------------------------
 
     def show(self, v: AccountView) -> None:
-        money = format_money(v.balance_cents, v.currency)
-        flags = f" · [b red]{', '.join(v.flags)}[/]" if v.flags else ""
-        status = "" if v.status == "open" else f" · [b]{v.status}[/b]"
+        flags = fmt(" · [b red]$flags[/]", flags=", ".join(v.flags)) if v.flags else ""
+        status = "" if v.status == "open" else fmt(" · [b]$status[/b]", status=v.status)
         self.query_one("#account-header", Static).update(
-            f"[b]{escape(v.number)}[/b] · [b]{escape(v.debtor_name)}[/b] ({v.debtor_type}) · "
-            f"{escape(v.creditor)}\n[b]{money}[/b] · {v.days_past_due} days past due · "
-            f"aging {v.aging_bucket}{status}{flags}"
+            fmt(
+                "[b]$number[/b] · [b]$name[/b] ($kind) · $creditor\n[b]$money[/b] · "
+                "$dpd days past due · aging $bucket",
+                number=v.number,
+                name=v.debtor_name,
+                kind=v.debtor_type,
+                creditor=v.creditor,
+                money=format_money(v.balance_cents, v.currency),
+                dpd=v.days_past_due,
+                bucket=v.aging_bucket,
+            )
+            + status
+            + flags
         )
         self.query_one("#account-banner", Static).update(self._banner(v))
         banner = self.query_one("#account-banner", Static)
@@ -337,70 +351,95 @@ class AccountScreen(Screen[None]):
         elif pane == "claims":
             self.query_one("#claims-body", Static).update(self._claims(v))
 
-    def _banner(self, v: AccountView) -> str:
+    def _banner(self, v: AccountView) -> Content:
         o = self.opened
-        lines = []
+        zone = self.ws.ctx.home_zone
+        out: list[Content] = []
         verdict = v.verdict
         if verdict is not None:
             if verdict.callable:
                 consent = " (under the debtor's consent)" if verdict.under_consent else ""
-                lines.append(f"[b]✔ Callable now[/b]{consent}")
+                out.append(fmt("[b]✔ Callable now[/b]$consent", consent=consent))
             else:
                 nxt = (
-                    f" · callable {when_text(verdict.next_callable_at, self.ws.ctx.home_zone)}"
+                    f" · callable {when_text(verdict.next_callable_at, zone)}"
                     if verdict.next_callable_at and "callable from" not in verdict.message
                     else ""
                 )
-                lines.append(f"[b]✖ {verdict.reason}[/b]: {escape(verdict.message)}{nxt}")
+                out.append(
+                    fmt(
+                        "[b]✖ $reason[/b]: $message$next",
+                        reason=verdict.reason,
+                        message=verdict.message,
+                        next=nxt,
+                    )
+                )
         local = ", ".join(f"{lt.weekday} {lt.time} ({short_zone(lt.zone)})" for lt in v.local_times)
         cap = f"attempts 7 days: {verdict.attempts_7d}" if verdict else ""
-        lines.append(f"Local {local} · {cap}")
-        extra = []
+        out.append(plain(f"Local {local} · {cap}"))
+        extra: list[Content] = []
         live = [c for c in v.consents if c.revoked_at is None and c.callback_at is None]
         if live and verdict is not None and verdict.under_consent:
             c = live[0]
-            until = f" until {when_text(c.until, self.ws.ctx.home_zone)}" if c.until else ""
-            extra.append(f"consent given {c.given_at:%d %b}{until}")
+            until = f" until {when_text(c.until, zone)}" if c.until else ""
+            extra.append(plain(f"consent given {c.given_at:%d %b}{until}"))
         if v.inconvenient:
-            extra.append("avoid " + "; ".join(escape(a.spec) for a in v.inconvenient))
+            extra.append(plain("avoid " + "; ".join(a.spec for a in v.inconvenient)))
         avoided = [p.display for p in v.phones if p.inconvenient]
         if avoided:
-            extra.append("don't call " + ", ".join(escape(d) for d in avoided))
+            extra.append(plain("don't call " + ", ".join(avoided)))
         if self.recorded is not None:
-            extra.append(f"[b]{self.recorded} recorded[/b] · lease given back · [b]n[/b] next")
+            extra.append(
+                fmt(
+                    "[b]$outcome recorded[/b] · lease given back · [b]n[/b] next",
+                    outcome=self.recorded,
+                )
+            )
         elif o is not None and not o.leased:
-            extra.append(f"[b]open by {escape(o.holder or 'another coordinator')}[/b] — read only")
+            holder = o.holder or "another coordinator"
+            extra.append(fmt("[b]open by $holder[/b] — read only", holder=holder))
         if extra:
-            lines.append(" · ".join(extra))
-        return "\n".join(lines)
+            out.append(Content(" · ").join(extra))
+        return lines(out)
 
-    def _overview(self, v: AccountView) -> str:
-        out = ["[b]Phones[/b]"]
+    def _overview(self, v: AccountView) -> Content:
+        out: list[Content] = [_HEAD("Phones")]
         for p in v.phones:
             state = "dialable" if p.dialable else (p.status if p.valid else "not valid")
             if p.inconvenient:
                 state = "avoid"
             times = ", ".join(lt.time for lt in p.local_times)
-            inconvenient = " · [b]inconvenient: not dialled[/b]" if p.inconvenient else ""
-            out.append(f"  {p.kind:<6} {escape(p.display):<18} {state:<9} {times}{inconvenient}")
+            row = plain(f"  {p.kind:<6} {safe_text(p.display):<18} {state:<9} {times}")
+            if p.inconvenient:
+                row += fmt(" · [b]inconvenient: not dialled[/b]")
+            out.append(row)
         if not v.phones:
-            out.append("  none")
+            out.append(plain("  none"))
         if v.address:
-            out.append(f"[b]Address[/b] {escape(v.address)}")
+            out.append(fmt("[b]Address[/b] $address", address=v.address))
         if v.email:
-            out.append(f"[b]Email[/b] {escape(v.email)}")
+            out.append(fmt("[b]Email[/b] $email", email=v.email))
         if v.priority is not None:
             parts = " + ".join(f"{p.name} {p.points:+d}" for p in v.priority.parts)
-            out.append(f"[b]Queue[/b] {v.priority.tier} · score {v.priority.score} = {parts}")
-        out.append("[b]Promises[/b]")
+            out.append(
+                fmt(
+                    "[b]Queue[/b] $tier · score $score = $parts",
+                    tier=v.priority.tier,
+                    score=v.priority.score,
+                    parts=parts,
+                )
+            )
+        out.append(_HEAD("Promises"))
         for pr in v.promises[:8]:
             out.append(
-                f"  {pr.due_on:%Y-%m-%d} {format_money(pr.amount_cents, v.currency):>11} "
-                f"{pr.status:<15} paid {format_money(pr.paid_cents, v.currency)}"
+                plain(
+                    f"  {pr.due_on:%Y-%m-%d} {format_money(pr.amount_cents, v.currency):>11} "
+                    f"{pr.status:<15} paid {format_money(pr.paid_cents, v.currency)}"
+                )
             )
         if not v.promises:
-            out.append("  none")
-        out.append("[b]Arrangements[/b]")
+            out.append(plain("  none"))
+        out.append(_HEAD("Arrangements"))
         for a in v.arrangements[:6]:
             nxt = (
                 f" · next {a.next_due_on:%Y-%m-%d} {format_money(a.next_due_cents, v.currency)}"
@@ -409,18 +448,21 @@ class AccountScreen(Screen[None]):
             )
             approved = f" · approved by {a.approved_by}" if a.approved_by else ""
             out.append(
-                f"  #{a.id} {a.kind} {a.status} · {format_money(a.total_cents, v.currency)} in "
-                f"{len(a.installments)} · paid {format_money(a.paid_cents, v.currency)}"
-                f"{nxt}{approved}"
+                plain(
+                    f"  #{a.id} {a.kind} {a.status} · {format_money(a.total_cents, v.currency)} "
+                    f"in {len(a.installments)} · paid {format_money(a.paid_cents, v.currency)}"
+                    f"{nxt}{approved}"
+                )
             )
         if not v.arrangements:
-            out.append("  none")
+            out.append(plain("  none"))
         callbacks = [c for c in v.callbacks if not c.done]
         if callbacks:
-            out.append("[b]Callbacks[/b]")
+            out.append(_HEAD("Callbacks"))
             for cb in callbacks:
-                out.append(f"  {when_text(cb.due_at, self.ws.ctx.home_zone)} ({cb.coordinator})")
-        return "\n".join(out)
+                when = when_text(cb.due_at, self.ws.ctx.home_zone)
+                out.append(plain(f"  {when} ({cb.coordinator})"))
+        return lines(out)
 
     def _ledger(self, v: AccountView) -> None:
         spark = self.query_one("#balance-spark", Sparkline)
@@ -429,71 +471,74 @@ class AccountScreen(Screen[None]):
         first = v.ledger[0].posted_on if v.ledger else None
         high = max(series)
         self.query_one("#balance-caption", Static).update(
-            f"Balance over time{f' since {first:%Y-%m-%d}' if first else ''} · "
-            f"highest {format_money(high, v.currency)} · now "
-            f"{format_money(v.balance_cents, v.currency)} · {len(v.ledger)} entries"
+            plain(
+                f"Balance over time{f' since {first:%Y-%m-%d}' if first else ''} · "
+                f"highest {format_money(high, v.currency)} · now "
+                f"{format_money(v.balance_cents, v.currency)} · {len(v.ledger)} entries"
+            )
         )
         table = self.query_one("#ledger", DataTable)
         table.clear()
         for line in reversed(v.ledger):
             memo = " ".join(x for x in (line.reference or "", line.memo) if x)
             table.add_row(
-                f"{line.posted_on:%Y-%m-%d}",
-                line.kind,
-                format_money(line.amount_cents, v.currency),
-                format_money(line.balance_after_cents, v.currency),
-                memo,
+                plain(f"{line.posted_on:%Y-%m-%d}"),
+                plain(line.kind),
+                plain(format_money(line.amount_cents, v.currency)),
+                plain(format_money(line.balance_after_cents, v.currency)),
+                plain(memo),
             )
 
-    def _offers(self) -> str:
+    def _offers(self) -> Content:
         o = self.opened
         if o is None or not o.offers:
-            return "No balance to arrange."
-        out = []
+            return plain("No balance to arrange.")
+        out: list[Content] = []
         for i, offer in enumerate(o.offers, 1):
             ok = "needs approval" if offer.check.needs_approval else "within policy"
-            out.append(f"[b]{i}. {escape(offer.title)}[/b] ({ok})")
+            out.append(fmt("[b]$i. $title[/b] ($ok)", i=i, title=offer.title, ok=ok))
             if offer.note:
-                out.append(f"   {escape(offer.note)}")
+                out.append(plain(f"   {safe_text(offer.note)}"))
             for reason in offer.check.reasons:
-                out.append(f"   · {escape(reason)}")
-        out.append("\n[b]a[/b] builds and records an arrangement from these.")
-        return "\n".join(out)
+                out.append(plain(f"   · {safe_text(reason)}"))
+        out.append(fmt("\n[b]a[/b] builds and records an arrangement from these."))
+        return lines(out)
 
-    def _calls(self, v: AccountView) -> str:
+    def _calls(self, v: AccountView) -> Content:
         zone = self.ws.ctx.home_zone
-        out = ["[b]Calls[/b] (newest first)"]
+        out: list[Content] = [fmt("[b]Calls[/b] (newest first)")]
         for c in v.contacts[:60]:
             phone = f" {c.phone}" if c.phone else ""
-            out.append(f"  {when_text(c.at, zone)}  {c.outcome:<18} {c.coordinator}{phone}")
+            out.append(plain(f"  {when_text(c.at, zone)}  {c.outcome:<18} {c.coordinator}{phone}"))
             for n in c.notes:
-                out.append(f"      “{escape(n)}”")
+                out.append(Content("      “") + plain(n, multiline=True) + "”")
         if not v.contacts:
-            out.append("  none")
-        out.append("[b]Notes[/b] (newest first; never edited: corrections are addenda)")
+            out.append(plain("  none"))
+        out.append(fmt("[b]Notes[/b] (newest first; never edited: corrections are addenda)"))
         for note in v.notes[:60]:
             add = f" (addendum to #{note.addendum_of})" if note.addendum_of else ""
-            out.append(
-                f"  #{note.id} {when_text(note.at, zone)} {note.coordinator}{add}: "
-                f"{escape(note.body)}"
-            )
+            head = plain(f"  #{note.id} {when_text(note.at, zone)} {note.coordinator}{add}: ")
+            out.append(head + plain(note.body, multiline=True))
         if not v.notes:
-            out.append("  none")
-        return "\n".join(out)
+            out.append(plain("  none"))
+        return lines(out)
 
-    def _claims(self, v: AccountView) -> str:
+    def _claims(self, v: AccountView) -> Content:
         if not v.claims:
-            return "No insurance claims on this account."
-        out = []
+            return plain("No insurance claims on this account.")
+        out: list[Content] = []
         for c in v.claims:
             paid = format_money(c.paid_cents, v.currency) if c.paid_cents is not None else "—"
-            out.append(
-                f"[b]{escape(c.claim_number)}[/b] {escape(c.payer)} · service {c.service_date} · "
-                f"billed {format_money(c.billed_cents, v.currency)} · {c.status} · paid {paid}"
+            rest = (
+                f" · service {c.service_date} · billed {format_money(c.billed_cents, v.currency)}"
+                f" · {c.status} · paid {paid}"
                 + (f" · denial {c.denial_code}" if c.denial_code else "")
                 + (f" · payer {c.payer_phone}" if c.payer_phone else "")
             )
-        return "\n".join(out)
+            out.append(
+                fmt("[b]$claim[/b] $payer$rest", claim=c.claim_number, payer=c.payer, rest=rest)
+            )
+        return lines(out)
 
     # --- actions ----------------------------------------------------------------------------
 
@@ -541,7 +586,7 @@ class AccountScreen(Screen[None]):
             self.ws.run_worker(b.call(b.release, self.number), group="release")
         self.number = number
         self.opened = None
-        self.query_one("#account-header", Static).update(f"Opening {escape(number)}…")
+        self.query_one("#account-header", Static).update(plain(f"Opening {number}…"))
         self.query_one("#account-banner", Static).update("")
         for body in ("#overview-body", "#offers-body", "#calls-body", "#claims-body"):
             self.query_one(body, Static).update("")

@@ -17,7 +17,6 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, ClassVar, cast
 
-from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -49,6 +48,7 @@ from ...services.arrangements import record_arrangement
 from ...services.calls import record_call
 from ...services.drafts import load_draft
 from ...services.errors import InputError
+from ..text import Content, fmt, lines, plain
 from ..widgets.line import Line
 
 if TYPE_CHECKING:
@@ -271,14 +271,14 @@ def form_for_offer(offer: Offer) -> Form | None:
     return Form(kind="plan", count=str(s.installment_count), every=s.every, first=first, down=down)
 
 
-def _offer_prompt(i: int, offer: Offer) -> str:
+def _offer_prompt(i: int, offer: Offer) -> Content:
     if offer.schedule is None:
         mark = "[b]✖[/b] not possible"
     elif offer.check.needs_approval:
         mark = "[b]✖[/b] needs approval"
     else:
         mark = "[b]✔[/b] within policy"
-    return f"[b]{i}[/b] {escape(offer.title)}\n  {mark}"
+    return fmt(f"[b]$i[/b] $title\n  {mark}", i=i, title=offer.title)
 
 
 # ---------------------------------------------------------------------------------- widgets
@@ -367,8 +367,10 @@ class ArrangementDialog(ModalScreen[str | None]):
         v = self.view
         with Vertical(id="arr-box"):
             yield Static(
-                f"Arrangement · {escape(v.number)} {escape(v.debtor_name)} · owes "
-                f"{format_money(v.balance_cents, v.currency)} · {escape(v.creditor)}",
+                plain(
+                    f"Arrangement · {v.number} {v.debtor_name} · owes "
+                    f"{format_money(v.balance_cents, v.currency)} · {v.creditor}"
+                ),
                 id="arr-title",
             )
             with Horizontal(id="arr-top"):
@@ -608,7 +610,7 @@ class ArrangementDialog(ModalScreen[str | None]):
         self.query_one("#arr-verdict", Static).update(self._words(p))
 
     def _problem(self, text: str) -> None:
-        self.query_one("#arr-problem", Static).update(escape(text))
+        self.query_one("#arr-problem", Static).update(plain(text))
 
     def _draw_schedule(self, p: Preview) -> None:
         table = self.query_one("#arr-schedule", DataTable)
@@ -628,14 +630,15 @@ class ArrangementDialog(ModalScreen[str | None]):
             for i in p.schedule.installments
         )
 
-    def _words(self, p: Preview) -> str:
+    def _words(self, p: Preview) -> Content:
         cur = self.view.currency
         if p.errors:
-            return "\n".join(f"[b]✖[/b] {escape(e)}" for e in p.errors)
+            return lines(fmt("[b]✖[/b] $error", error=e) for e in p.errors)
         if p.promise_cents is not None and p.promise_on is not None:
-            head = (
-                f"Promise of [b]{format_money(p.promise_cents, cur)}[/b] on "
-                f"{p.promise_on:%a %Y-%m-%d}"
+            head = fmt(
+                "Promise of [b]$amount[/b] on $day",
+                amount=format_money(p.promise_cents, cur),
+                day=f"{p.promise_on:%a %Y-%m-%d}",
             )
             v = self.view.verdict
             if self.blocked:
@@ -644,30 +647,37 @@ class ArrangementDialog(ModalScreen[str | None]):
                 how += " reason is asked for"
             else:
                 how = "recorded as this call's outcome (promise)"
-            return f"{head}\n{how}"
+            return lines([head, how])
         s, check = p.schedule, p.check
         assert s is not None and check is not None
         rows = s.installment_count
         payments = f"{rows} {_ADJECTIVE[s.every]} payments" if rows > 1 else "1 payment"
         down = f"{format_money(s.down_cents, cur)} down, then " if s.down_cents else ""
-        lines = [
-            f"{down}{payments} · total [b]{format_money(s.total_cents, cur)}[/b] · "
-            f"last {s.last_due_on:%a %Y-%m-%d}"
+        out = [
+            fmt(
+                "$down$payments · total [b]$total[/b] · last $last",
+                down=down,
+                payments=payments,
+                total=format_money(s.total_cents, cur),
+                last=f"{s.last_due_on:%a %Y-%m-%d}",
+            )
         ]
         if p.settlement is not None:
             st = p.settlement
             pct = format(st.percent_off.normalize(), "f")
-            lines.append(
-                f"settles {format_money(st.balance_cents, cur)} for "
-                f"{format_money(st.settlement_cents, cur)}: {pct}% off, forgives "
-                f"{format_money(st.discount_cents, cur)}"
+            out.append(
+                plain(
+                    f"settles {format_money(st.balance_cents, cur)} for "
+                    f"{format_money(st.settlement_cents, cur)}: {pct}% off, forgives "
+                    f"{format_money(st.discount_cents, cur)}"
+                )
             )
         if not check.needs_approval:
-            lines.append("[b]✔ within policy[/b]")
+            out.append(fmt("[b]✔ within policy[/b]"))
         else:
-            lines.append("[b]✖ needs a supervisor's approval[/b]")
-            lines.extend(f"  · {escape(r)}" for r in check.reasons)
-        return "\n".join(lines)
+            out.append(fmt("[b]✖ needs a supervisor's approval[/b]"))
+            out.extend(plain(f"  · {r}") for r in check.reasons)
+        return lines(out)
 
     # --- recording --------------------------------------------------------------------------
 

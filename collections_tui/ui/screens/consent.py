@@ -24,7 +24,6 @@ from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, ClassVar, cast
 from zoneinfo import ZoneInfo
 
-from rich.markup import escape
 from textual import on
 from textual.actions import SkipAction
 from textual.app import ComposeResult
@@ -34,12 +33,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Select, Static
 
 from ...domain.avoid import AvoidSpecError, describe, parse_avoid
+from ...domain.display import safe_text
 from ...domain.when import WhenError, parse_local_time
 from ...services import consent as consent_service
 from ...services.accounts import AccountView
 from ...services.consent import ConsentView
 from ...services.errors import InputError
 from ..format import short_zone, when_text
+from ..text import Content, fmt, lines, plain
 from ..widgets.line import Line
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ class ConfirmDialog(ModalScreen[bool]):
         Binding("escape", "answer(False)", "No", id="consent.confirm_cancel"),
     ]
 
-    def __init__(self, question: str) -> None:
+    def __init__(self, question: Content) -> None:
         super().__init__()
         self.question = question
 
@@ -167,7 +168,7 @@ class ConsentDialog(ModalScreen[bool | None]):
         what = "Consent to be called" if self.mode == "consent" else "Inconvenient times"
         with Vertical(id="consent-box"):
             yield Static(
-                f"[b]{what}[/b] · {escape(v.number)} {escape(v.debtor_name)}",
+                fmt("[b]$what[/b] · $number $name", what=what, number=v.number, name=v.debtor_name),
                 id="consent-title",
             )
             with VerticalScroll(id="consent-current"):
@@ -237,24 +238,31 @@ class ConsentDialog(ModalScreen[bool | None]):
 
     # --- what is on record ------------------------------------------------------------------
 
-    def _current(self) -> str:
+    def _current(self) -> Content:
         if self.mode == "consent":
             consents = self.view.consents
             if not consents:
-                return "No consent on record."
-            return "\n".join(self._consent_line(c) for c in consents[:30])
+                return plain("No consent on record.")
+            return lines(self._consent_line(c) for c in consents[:30])
         windows = self.view.inconvenient
         marked = [p for p in self.view.phones if p.inconvenient]
         if not windows and not marked:
-            return "No inconvenient times or phones on record."
-        out = [f"• phone [b]{escape(p.display)}[/b] ({p.kind}): not to be called" for p in marked]
+            return plain("No inconvenient times or phones on record.")
+        out = [
+            fmt("• phone [b]$phone[/b] ($kind): not to be called", phone=p.display, kind=p.kind)
+            for p in marked
+        ]
         for w in windows:
-            note = f" — “{escape(w.note)}”" if w.note else ""
             out.append(
-                f"• [b]{escape(w.spec)}[/b]{note} ({escape(w.coordinator)}, "
-                f"{w.created_at.astimezone(ZoneInfo(self.office)):%d %b})"
+                fmt(
+                    "• [b]$spec[/b]$note ($who, $when)",
+                    spec=w.spec,
+                    note=f" — “{w.note}”" if w.note else "",
+                    who=w.coordinator,
+                    when=f"{w.created_at.astimezone(ZoneInfo(self.office)):%d %b}",
+                )
             )
-        return "\n".join(out)
+        return lines(out)
 
     def _lapses_at(self, c: ConsentView) -> datetime:
         """When a consent's window of days closes (the earliest across the debtor's zones)."""
@@ -269,7 +277,7 @@ class ConsentDialog(ModalScreen[bool | None]):
             ends.append(datetime.combine(day, time(0), tzinfo=tz))
         return min(ends)
 
-    def _consent_line(self, c: ConsentView) -> str:
+    def _consent_line(self, c: ConsentView) -> Content:
         now = self.now()
         kind = (
             f"callback for {c.callback_at.astimezone(ZoneInfo(self.zone)):%a %d %b}"
@@ -287,9 +295,12 @@ class ConsentDialog(ModalScreen[bool | None]):
             end = self._lapses_at(c)
             if c.until is not None:
                 end = min(end, c.until)
-            state = f"[b]open[/b] to {when_text(end, self.zone)} unless a conversation ends it"
-        note = f" “{escape(c.note)}”" if c.note else ""
-        return f"• {given} {kind}{note} ({escape(c.coordinator)}) · {state}"
+            state = f"open to {when_text(end, self.zone)} unless a conversation ends it"
+        note = f" “{c.note}”" if c.note else ""
+        line = plain(f"• {given} {kind}{safe_text(note)} ({safe_text(c.coordinator)}) · ")
+        if state.startswith("open "):
+            return line + plain("open", style="bold") + state[4:]
+        return line + state
 
     def _is_open(self, c: ConsentView) -> bool:
         """Not revoked, not past its end, inside its window of days. (A conversation since
@@ -342,7 +353,7 @@ class ConsentDialog(ModalScreen[bool | None]):
         text = self._consent_preview() if self.mode == "consent" else self._avoid_preview()
         self.query_one("#consent-preview", Static).update(text)
 
-    def _consent_preview(self) -> str:
+    def _consent_preview(self) -> Content:
         now = self.now()
         days = self.ws.ctx.policy.consent_days
         lapse = self._lapses_at(
@@ -351,23 +362,25 @@ class ConsentDialog(ModalScreen[bool | None]):
         try:
             until = self._until()
         except WhenError as exc:
-            return f"✖ {escape(str(exc))}"
+            return plain(f"✖ {exc}")
         if until is None:
-            return (
+            return plain(
                 f"Given now ({when_text(now, self.zone)}); calls allowed up to "
                 f"{self._both(lapse)} ({days} days), unless revoked or a conversation ends it."
             )
         capped = f" — the {days}-day window ends sooner" if until > lapse else ""
-        return f"✔ Until {self._both(until)}{capped}"
+        return plain(f"✔ Until {self._both(until)}{capped}")
 
-    def _avoid_preview(self) -> str:
+    def _avoid_preview(self) -> Content:
         spec = self._value("#a-spec")
         if not spec:
-            return "Type days and an optional time range: mon-fri 15:00-17:00, sat-sun, 3-5pm."
+            return plain(
+                "Type days and an optional time range: mon-fri 15:00-17:00, sat-sun, 3-5pm."
+            )
         try:
             w = parse_avoid(spec)
         except AvoidSpecError as exc:
-            return f"✖ {escape(str(exc))}"
+            return plain(f"✖ {exc}")
         office = ""
         if w.start is not None and w.end is not None and self.zone != self.office:
             today = self.now().astimezone(ZoneInfo(self.zone)).date()
@@ -379,12 +392,12 @@ class ConsentDialog(ModalScreen[bool | None]):
             )
             if a.time() != w.start:
                 office = f" (office {a:%H:%M}-{b:%H:%M} {a:%Z})"
-        return f"✔ Do not call {escape(describe(w))}, debtor's local time{office}"
+        return plain(f"✔ Do not call {describe(w)}, debtor's local time{office}")
 
-    def _show_errors(self, lines: list[str]) -> None:
+    def _show_errors(self, problems: list[str]) -> None:
         errors = self.query_one("#consent-errors", Static)
-        errors.update("\n".join(f"✖ {escape(line)}" for line in lines))
-        errors.set_class(not lines, "-empty")
+        errors.update(lines(f"✖ {p}" for p in problems))
+        errors.set_class(not problems, "-empty")
 
     # --- saving -----------------------------------------------------------------------------
 
@@ -492,8 +505,7 @@ class ConsentDialog(ModalScreen[bool | None]):
             self._show_errors(["No consent is in force: there is nothing to revoke."])
             return
         n = len(live)
-        question = (
-            f"[b]Revoke consent on {escape(self.view.number)}?[/b]\n"
+        question = fmt("[b]Revoke consent on $number?[/b]\n", number=self.view.number) + plain(
             f"This ends {n} open consent{'s' if n != 1 else ''} now"
             f"{' (callbacks included)' if any(c.callback_at for c in live) else ''}; "
             "calls then follow the usual limits."
@@ -516,10 +528,9 @@ class ConsentDialog(ModalScreen[bool | None]):
         if not n:
             self._show_errors(["No inconvenient times on record: there is nothing to clear."])
             return
-        question = (
-            f"[b]Clear all inconvenient times on {escape(self.view.number)}?[/b]\n"
-            f"This removes {n} time{'s' if n != 1 else ''} the debtor said are inconvenient."
-        )
+        question = fmt(
+            "[b]Clear all inconvenient times on $number?[/b]\n", number=self.view.number
+        ) + plain(f"This removes {n} time{'s' if n != 1 else ''} the debtor said are inconvenient.")
 
         def answered(yes: bool | None) -> None:
             if yes:

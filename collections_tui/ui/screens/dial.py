@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, cast
 
-from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -14,6 +13,7 @@ from textual.widgets import Digits, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...services.accounts import AccountView, PhoneView
+from ..text import fmt, plain
 from ..widgets.line import Line
 
 if TYPE_CHECKING:
@@ -39,12 +39,16 @@ class DialScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="dial-box"):
             yield Static(
-                f"[b]Dial[/b] {escape(self.view.debtor_name)} · {escape(self.view.number)}",
+                fmt(
+                    "[b]Dial[/b] $name · $number",
+                    name=self.view.debtor_name,
+                    number=self.view.number,
+                ),
                 classes="dialog-title",
             )
             yield OptionList(
                 *(
-                    Option(f"{p.kind:<6} {p.display}  local {_times(p)}", id=p.e164)
+                    Option(plain(f"{p.kind:<6} {p.display}  local {_times(p)}"), id=p.e164)
                     for p in self.phones
                 ),
                 id="dial-phones",
@@ -87,13 +91,13 @@ class DialScreen(ModalScreen[None]):
                 f"No dial command configured: {phone.e164} copied to the clipboard "
                 "(OSC 52, where the terminal allows). Dial it on your phone."
             )
-        self.query_one("#dial-status", Static).update(escape(result))
+        self.query_one("#dial-status", Static).update(plain(result))
 
     def action_copy(self) -> None:
         index = self.query_one(OptionList).highlighted or 0
         e164 = self.phones[index].e164 or ""
         self.app.copy_to_clipboard(e164)
-        self.query_one("#dial-status", Static).update(f"{e164} copied to the clipboard")
+        self.query_one("#dial-status", Static).update(plain(f"{e164} copied to the clipboard"))
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from ..text import Content, fmt, lines, plain
 
-def binding_lines(screen: Screen[object]) -> list[str]:
+
+def binding_lines(screen: Screen[object]) -> list[Content]:
     """Every active binding of ``screen`` (its focused widget, the screen, the app)."""
     seen: set[tuple[str, str]] = set()
-    out: list[str] = []
+    out: list[Content] = []
     for key, active in screen.active_bindings.items():
         b = active.binding
         ident = b.id or ""
@@ -24,7 +25,14 @@ def binding_lines(screen: Screen[object]) -> list[str]:
         seen.add((b.action, ident))
         label = b.description or b.action
         keys = screen.app.get_key_display(b)
-        out.append(f"  [b]{escape(keys):<10}[/b] {escape(label):<22} [dim]{escape(ident)}[/dim]")
+        out.append(
+            fmt(
+                "  [b]$keys[/b] $label [dim]$ident[/dim]",
+                keys=f"{keys:<10}",
+                label=f"{label:<22}",
+                ident=ident,
+            )
+        )
         del key
     return out
 
@@ -39,16 +47,19 @@ class HelpScreen(ModalScreen[None]):
         self.of = of
 
     def compose(self) -> ComposeResult:
-        lines = binding_lines(self.of)
+        keys = binding_lines(self.of)
         name = type(self.of).__name__.replace("Screen", "").replace("Dialog", " dialog")
         with Vertical(classes="dialog", id="help-box"):
-            yield Static(f"[b]Keys on the {escape(name)} screen[/b]", classes="dialog-title")
+            yield Static(fmt("[b]Keys on the $name screen[/b]", name=name), classes="dialog-title")
             with VerticalScroll():
                 yield Static(
-                    "\n".join(lines)
-                    + "\n\n  [b]ctrl+p[/b]     command palette: every action by name"
-                    + '\n\nRemap any key in the config file: [keys] then id = "key", e.g.\n'
-                    + '  [keys]\n  "account.dial" = "D"'
+                    lines(keys)
+                    + fmt("\n\n  [b]ctrl+p[/b]     command palette: every action by name")
+                    + plain(
+                        '\n\nRemap any key in the config file: [keys] then id = "key", e.g.\n'
+                        '  [keys]\n  "account.dial" = "D"',
+                        multiline=True,
+                    )
                 )
             yield Static("[b]esc[/b] close", classes="dialog-keys")
 

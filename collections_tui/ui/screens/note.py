@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, cast
 
-from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -15,6 +14,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Static, TextArea
 
 from ..backend import MEMO
+from ..text import fmt
 
 if TYPE_CHECKING:
     from ..app import WorkstationApp
@@ -41,8 +41,10 @@ class NoteDialog(ModalScreen[NoteRequest | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog small"):
             yield Static(
-                f"[b]Note on {escape(self.number)}[/b] (notes are never edited; "
-                "a correction is a new note)",
+                fmt(
+                    "[b]Note on $number[/b] (notes are never edited; a correction is a new note)",
+                    number=self.number,
+                ),
                 classes="dialog-title",
             )
             yield TextArea(id="note-text", soft_wrap=True)

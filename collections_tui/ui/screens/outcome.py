@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, ClassVar, cast
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -20,6 +19,7 @@ from ...domain.money import MoneyError, parse_amount
 from ...domain.when import WhenError, parse_local_date, parse_local_time
 from ...services.accounts import AccountView
 from ..format import when_text
+from ..text import Content, fmt, plain
 from ..widgets.line import Line
 from .account import CallRequest
 
@@ -62,8 +62,12 @@ class OutcomeDialog(ModalScreen[CallRequest | None]):
         local = ", ".join(f"{lt.time}" for lt in v.local_times)
         with Vertical(id="outcome-box", classes="dialog"):
             yield Static(
-                f"[b]Record outcome[/b] · {escape(v.number)} {escape(v.debtor_name)} · "
-                f"local {local}",
+                fmt(
+                    "[b]Record outcome[/b] · $number $name · local $local",
+                    number=v.number,
+                    name=v.debtor_name,
+                    local=local,
+                ),
                 classes="dialog-title",
             )
             with Horizontal():
@@ -188,26 +192,28 @@ class OutcomeDialog(ModalScreen[CallRequest | None]):
         return cents, on_day
 
     def _preview(self) -> None:
-        parts = [f"Outcome [b]{self.outcome}[/b]"]
+        parts = [fmt("Outcome [b]$outcome[/b]", outcome=self.outcome)]
         try:
             cb = self._callback()
             if cb is not None:
                 parts.append(
-                    f"callback {when_text(cb, self.zone)} debtor = "
-                    f"{when_text(cb, self.ws.ctx.home_zone)} office"
+                    plain(
+                        f"callback {when_text(cb, self.zone)} debtor = "
+                        f"{when_text(cb, self.ws.ctx.home_zone)} office"
+                    )
                 )
         except WhenError as exc:
-            parts.append(f"[red]{escape(str(exc))}[/red]")
+            parts.append(plain(str(exc), style="red"))
         try:
             cents, on_day = self._promise()
             if cents is not None or on_day is not None:
                 from ...domain.money import format_money
 
                 amount = format_money(cents, self.view.currency) if cents is not None else "?"
-                parts.append(f"promise {amount} on {on_day or '?'}")
+                parts.append(plain(f"promise {amount} on {on_day or '?'}"))
         except (MoneyError, WhenError, ValueError) as exc:
-            parts.append(f"[red]{escape(str(exc))}[/red]")
-        self.query_one("#outcome-preview", Static).update(" · ".join(parts))
+            parts.append(plain(str(exc), style="red"))
+        self.query_one("#outcome-preview", Static).update(Content(" · ").join(parts))
 
     # --- saving -----------------------------------------------------------------------------
 

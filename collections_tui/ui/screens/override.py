@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
+
+from ..text import fmt
 
 
 class OverrideDialog(ModalScreen[str | None]):
@@ -26,9 +27,13 @@ class OverrideDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog small"):
             yield Static(
-                f"[b]{escape(self.number)} is blocked: {escape(self.reason)}[/b]\n"
-                "Calling now needs an override. Type why (it goes to the audit log with "
-                "your name), or press esc to leave it.",
+                fmt(
+                    "[b]$number is blocked: $reason[/b]\n"
+                    "Calling now needs an override. Type why (it goes to the audit log with "
+                    "your name), or press esc to leave it.",
+                    number=self.number,
+                    reason=self.reason,
+                ),
                 classes="dialog-title",
             )
             yield Input(placeholder="Override reason", id="override-reason")

@@ -16,6 +16,7 @@ from ...domain.money import format_money
 from ...services.queue import BlockedCount, Filters, QueueResult
 from ..backend import Backend
 from ..format import local_and_office, when_text
+from ..text import Content, fmt, plain
 from ..widgets.key_bar import KeyBar
 from ..widgets.line import Line
 from ..widgets.queue_view import QueueView
@@ -126,7 +127,13 @@ class QueueScreen(Screen[None]):
     def _draw_title(self, n: int, more: bool) -> None:
         now = self.ws.backend.ctx.now()
         shown = f"{n}{'+' if more else ''} callable"
-        parts = [f"[b]Queue[/b] · {shown} · {local_and_office(now, self.ws.ctx.home_zone)}"]
+        parts = [
+            fmt(
+                "[b]Queue[/b] · $shown · $now",
+                shown=shown,
+                now=local_and_office(now, self.ws.ctx.home_zone),
+            )
+        ]
         f = self.filters
         active = [
             x
@@ -139,10 +146,10 @@ class QueueScreen(Screen[None]):
             if x
         ]
         if active:
-            parts.append("filter: " + ", ".join(active))
+            parts.append(plain("filter: " + ", ".join(active)))
         if self.include_blocked:
-            parts.append("[i]blocked listed[/i]")
-        self.query_one("#queue-title", Static).update(" · ".join(parts))
+            parts.append(fmt("[i]blocked listed[/i]"))
+        self.query_one("#queue-title", Static).update(Content(" · ").join(parts))
 
     def _draw_blocked(self, blocked: list[BlockedCount]) -> None:
         widget = self.query_one("#queue-blocked", Static)
@@ -155,7 +162,14 @@ class QueueScreen(Screen[None]):
             f"{b.count:,} {b.reason}" for b in sorted(blocked, key=lambda b: -b.count)[:4]
         )
         more = "" if len(blocked) <= 4 else f", +{len(blocked) - 4} more reasons"
-        widget.update(f"Blocked {total:,}: {words}{more} · [b]t[/b] lists them")
+        widget.update(
+            fmt(
+                "Blocked $total: $words$more · [b]t[/b] lists them",
+                total=f"{total:,}",
+                words=words,
+                more=more,
+            )
+        )
         widget.display = True
 
     def on_queue_view_need_more(self, _: QueueView.NeedMore) -> None:
@@ -167,7 +181,7 @@ class QueueScreen(Screen[None]):
         status = self.query_one("#queue-status", Static)
         r = message.row
         if r is None:
-            status.update(self.result.explanation or "" if self.result else "")
+            status.update(plain(self.result.explanation or "" if self.result else ""))
             return
         parts = " + ".join(f"{p.name} {p.points:+d}" for p in r.score_parts) or ""
         if r.callable:
@@ -182,7 +196,7 @@ class QueueScreen(Screen[None]):
             said = "callable from" in r.message
             until = f" · callable {when}" if r.next_callable_at and not said else ""
             text = f"{r.account_number}: {r.message}{until}"
-        status.update(text)
+        status.update(plain(text))
 
     # --- actions ----------------------------------------------------------------------------
 

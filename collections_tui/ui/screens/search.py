@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, ClassVar, cast
 
-from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -14,7 +13,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ...domain.display import safe_text
 from ...domain.money import format_money
+from ..text import plain
 from ..widgets.line import Line
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ class SearchScreen(ModalScreen[None]):
         status = self.query_one("#search-status", Static)
         if len(text.strip()) < MIN_CHARS:
             results.clear_options()
-            status.update("")
+            status.update(plain(""))
             self.shown_for = text
             return
         b = self.ws.backend
@@ -88,14 +89,16 @@ class SearchScreen(ModalScreen[None]):
             closed = "" if h.status == "open" else f" ({h.status})"
             results.add_option(
                 Option(
-                    f"{h.account_number:<12} {escape(h.debtor_name)[:24]:<24} "
-                    f"{format_money(h.balance_cents):>11}{closed}  {h.matched}",
+                    plain(
+                        f"{safe_text(h.account_number):<12} {safe_text(h.debtor_name)[:24]:<24} "
+                        f"{format_money(h.balance_cents):>11}{closed}  {safe_text(h.matched)}"
+                    ),
                     id=h.account_number,
                 )
             )
         if hits:
             results.highlighted = 0
-        status.update(f"{len(hits)} found" if hits else "Nothing found.")
+        status.update(plain(f"{len(hits)} found" if hits else "Nothing found."))
 
     def action_results(self) -> None:
         results = self.query_one(OptionList)

@@ -19,6 +19,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ...domain.display import safe_text
 from ...domain.money import format_money
 from ...services.queue import QueueRow
 
@@ -64,14 +65,14 @@ def row_cells(r: QueueRow) -> list[str]:
         verdict = "ok·consent"
     return [
         str(r.rank),
-        r.account_number,
-        r.debtor_name,
+        safe_text(r.account_number),
+        safe_text(r.debtor_name),
         format_money(r.balance_cents, r.currency),
         str(r.days_past_due),
         TIER_SHORT.get(r.tier, r.tier[:2]),
         str(r.score),
-        local_text,
-        verdict,
+        safe_text(local_text),
+        safe_text(verdict),
     ]
 
 
@@ -187,7 +188,7 @@ class QueueView(ScrollView, can_focus=True):
             return Strip([Segment(header_text(width)[:width].ljust(width), header)])
         index = int(self.scroll_offset.y) + y - 1
         if not self.rows:
-            wrapped = textwrap.wrap(self.empty_text, max(width - 2, 10))
+            wrapped = textwrap.wrap(safe_text(self.empty_text), max(width - 2, 10))
             if 1 <= y <= len(wrapped):
                 return Strip([Segment((" " + wrapped[y - 1])[:width].ljust(width), base)])
             return Strip.blank(width, base)

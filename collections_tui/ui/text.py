@@ -10,6 +10,8 @@ brackets and a slash, ``[@click=app.quit]`` does nothing, and an ESC is shown as
   text after the markup is parsed, so they are never read as tags.
 - ``plain(value)``: one value as text (``multiline=True`` keeps its newlines: notes).
 - ``lines(parts)``: Content parts, one per line.
+- ``cell(value)``: a value for a ``DataTable`` cell (a Rich ``Text``, which the table
+  measures; a ``str`` cell would be read as markup).
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from rich.text import Text
 from textual.content import Content
 
 from ..domain.display import safe_text
 
-__all__ = ["Content", "fmt", "lines", "plain"]
+__all__ = ["Content", "cell", "fmt", "lines", "plain"]
 
 _NEWLINE = Content("\n")
 
@@ -43,3 +46,8 @@ def fmt(template: str, /, **values: str | int | date | None) -> Content:
 def lines(parts: Iterable[Content | str]) -> Content:
     """Parts joined one per line; a ``str`` part is plain text, made safe like data."""
     return _NEWLINE.join(p if isinstance(p, Content) else plain(p) for p in parts)
+
+
+def cell(value: object) -> Text:
+    """A data value for a ``DataTable`` cell, as plain, safe text."""
+    return Text(safe_text(value), no_wrap=True)

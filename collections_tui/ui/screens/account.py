@@ -24,7 +24,7 @@ from ...services.errors import InputError, NotFound
 from ...services.queue import Filters
 from ..backend import Opened
 from ..format import short_zone, when_text
-from ..text import Content, fmt, lines, plain
+from ..text import Content, cell, fmt, lines, plain
 from ..widgets.key_bar import KeyBar
 from ..widgets.line import Line
 
@@ -482,11 +482,11 @@ class AccountScreen(Screen[None]):
         for line in reversed(v.ledger):
             memo = " ".join(x for x in (line.reference or "", line.memo) if x)
             table.add_row(
-                plain(f"{line.posted_on:%Y-%m-%d}"),
-                plain(line.kind),
-                plain(format_money(line.amount_cents, v.currency)),
-                plain(format_money(line.balance_after_cents, v.currency)),
-                plain(memo),
+                cell(f"{line.posted_on:%Y-%m-%d}"),
+                cell(line.kind),
+                cell(format_money(line.amount_cents, v.currency)),
+                cell(format_money(line.balance_after_cents, v.currency)),
+                cell(memo),
             )
 
     def _offers(self) -> Content:

@@ -189,3 +189,61 @@ def test_hangup_while_typing_keeps_the_note_and_frees_the_lease(
     t2.wait_for("Draft restored")
     t2.keys("o")
     t2.wait_for("gets paid on the 15th")
+
+
+def test_hostile_data_never_reaches_the_terminal_as_control(
+    db: Database, db_url: str, ctx: Context, tmp_path: Path
+) -> None:
+    """The bytes a real workstation writes through a pty (tmux pipe-pane), while it shows
+    an account whose every stored text is markup and terminal control (issue 11)."""
+    from tests.ui.hostile import make_hostile_account
+
+    ctx = replace(ctx, clock=FixedClock(MIDDAY))
+    make_hostile_account(ctx)
+    url = db_url
+    capture = tmp_path / "pty.bytes"
+    env = {**os.environ, "TERM": "xterm-256color", "COLLECTIONS_CONFIG": str(tmp_path / "x")}
+    app = f"{BIN} --db {url} --now {NOW} --as maria"
+    t = Tmux(["sh", "-c", f"sleep 0.5; exec {app}"], env)
+    try:
+        subprocess.run(
+            ["tmux", "-L", t.socket, "pipe-pane", "-o", "-t", t.name, f"cat >> {capture}"],
+            check=True,
+        )
+        screen = t.wait_for("H-1")
+        assert "[/]Ann [bold red]Lee\\x1b]52;c;" in screen  # shown, as text
+        t.keys("Enter")
+        t.wait_for("Callable now")
+        for key, text in (("2", "[/]REF"), ("4", "[ reverse]said"), ("5", "[/]CLM")):
+            t.keys(key)
+            t.wait_for(text)
+        t.keys("o")
+        t.wait_for("Record outcome")
+        t.keys("Escape")  # alone: an ESC followed at once by a key reads as alt+key
+        t.wait_for(lambda s: "Record outcome" not in s)
+        t.keys("c")
+        t.wait_for("[/]consent")
+        t.keys("Escape")
+        t.wait_for(lambda s: "[/]consent" not in s)
+        t.keys("Escape")
+        t.wait_for("Queue · ")
+        t.keys("q")
+        deadline = time.monotonic() + 10
+        while t.alive() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not t.alive(), "q did not quit: a [@click=app.quit] or a crash?"
+    finally:
+        t.kill()
+    written = capture.read_bytes()
+    assert len(written) > 1000  # the capture saw the app draw
+    for raw in (
+        b"\x1b]52;c;SGVsbG8",  # the clipboard
+        b"\x1b]0;owned",  # the window title
+        b"\x1b]8;",  # a hyperlink (a [link=...] read as markup)
+        "\u009b".encode(),  # C1 CSI
+        "\u202e".encode(),  # bidi override
+        "\u200b".encode(),  # zero-width space
+        b"SGVsbG8=\x07",
+    ):
+        assert raw not in written, f"{raw!r} reached the terminal"
+    assert b"\\x1b]52;c;SGVsbG8=\\x07" in written  # the same bytes, shown as text

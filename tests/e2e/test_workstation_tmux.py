@@ -196,7 +196,7 @@ def test_hostile_data_never_reaches_the_terminal_as_control(
 ) -> None:
     """The bytes a real workstation writes through a pty (tmux pipe-pane), while it shows
     an account whose every stored text is markup and terminal control (issue 11)."""
-    from tests.ui.hostile import make_hostile_account
+    from tests.hostile import make_hostile_account
 
     ctx = replace(ctx, clock=FixedClock(MIDDAY))
     make_hostile_account(ctx)

@@ -22,8 +22,8 @@ from collections_tui.services.context import Context
 from collections_tui.ui.app import WorkstationApp
 from collections_tui.ui.screens.account import AccountScreen
 from tests.factories import make_account
+from tests.hostile import FORBIDDEN, make_hostile_account, visible
 from tests.ui.conftest import AppRunner, settle
-from tests.ui.hostile import FORBIDDEN, make_hostile_account, visible
 
 MIDDAY = datetime(2026, 11, 27, 17, 0, tzinfo=UTC)
 

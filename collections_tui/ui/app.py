@@ -127,6 +127,10 @@ class WorkstationApp(App[None]):
             and not event.is_forwarded
             and event is not self._key_now
         ):
+            if isinstance(event, events.Paste) and not event.text.isprintable():
+                # A paste is the one way raw control characters get into a field (a typed
+                # control key is a key, not a character): what goes in is what is shown.
+                event = events.Paste(safe_text(event.text, multiline=True))
             self._keys_waiting.append(event)
             if self._key_now is None:
                 await self._next_key()

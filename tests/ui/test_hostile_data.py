@@ -124,3 +124,24 @@ async def test_a_notification_quoting_data_is_plain_text(
         assert note.markup is False  # a toast shows it as text (Content(message))
         assert note.message == "Could not open [/]X[bold red]: \\x1b]52;c;SGVsbG8=\\x07"
         assert note.title == "[/]t\\x1b"
+
+
+async def test_a_pasted_control_sequence_is_kept_as_visible_text(
+    db: Database, ctx: Context, workstation: AppRunner
+) -> None:
+    """A paste is the one way raw control characters reach a field: what is pasted is
+    what is shown, and what is saved."""
+    from textual import events
+
+    from collections_tui.store.models import Note
+
+    ctx = replace(ctx, clock=FixedClock(MIDDAY))
+    make_account(ctx, "P-1")
+    async with workstation(context=ctx) as (app, pilot):
+        await press(pilot, "enter")
+        await press(pilot, "o", "1")
+        app.post_message(events.Paste("copied \x1b]52;c;SGVsbG8=\x07 from\u202e mail"))
+        await settle(pilot)
+        assert_safe(app, "outcome dialog after the paste", "copied \\x1b]52;c;")
+        await press(pilot, "ctrl+s")
+        assert Note.get().body == "copied \\x1b]52;c;SGVsbG8=\\x07 from\\u202e mail"

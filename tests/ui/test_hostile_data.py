@@ -106,7 +106,10 @@ async def test_every_screen_pane_and_dialog_shows_hostile_data_as_text(
         await press(pilot, "escape")
         await press(pilot, "escape")  # back to the queue
         await press(pilot, "f")
-        assert_safe(app, "filter dialog (the creditor list)")
+        assert_safe(app, "filter dialog")
+        await press(pilot, "enter")  # the creditor list, open
+        assert_safe(app, "filter dialog: the creditor list", '[link="file:///etc/passwd"]Acme')
+        await press(pilot, "escape")
         await press(pilot, "escape")
         await press(pilot, "ctrl+p")
         assert_safe(app, "command palette")

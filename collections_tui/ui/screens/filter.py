@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
 from ...services.queue import Filters
+from ..text import cell
 
 if TYPE_CHECKING:
     from ..app import WorkstationApp
@@ -37,7 +38,7 @@ class FilterScreen(ModalScreen[Filters | None]):
             yield Static("[b]Filter the queue[/b]", classes="dialog-title")
             yield Label("Creditor")
             yield Select(
-                [(c.creditor, c.creditor)] if c.creditor else [],
+                [(cell(c.creditor), c.creditor)] if c.creditor else [],
                 id="filter-creditor",
                 value=c.creditor or Select.NULL,
                 prompt="any (loading the list…)",
@@ -75,7 +76,7 @@ class FilterScreen(ModalScreen[Filters | None]):
         names = await b.call(creditors)
         select = self.query_one("#filter-creditor", Select)
         keep = select.value
-        select.set_options([(n, n) for n in names])
+        select.set_options([(cell(n), n) for n in names])  # a name is text, not markup
         select.prompt = "any"
         if isinstance(keep, str) and keep in names:
             select.value = keep

@@ -40,7 +40,7 @@ from ...services.accounts import AccountView
 from ...services.consent import ConsentView
 from ...services.errors import InputError
 from ..format import short_zone, when_text
-from ..text import Content, fmt, lines, plain
+from ..text import Content, cell, fmt, lines, plain
 from ..widgets.line import Line
 
 if TYPE_CHECKING:
@@ -203,8 +203,10 @@ class ConsentDialog(ModalScreen[bool | None]):
         yield note
         phones = [
             (
-                f"{p.kind} {p.display}"
-                + (" — inconvenient now: select to take that back" if p.inconvenient else ""),
+                cell(
+                    f"{p.kind} {p.display}"
+                    + (" — inconvenient now: select to take that back" if p.inconvenient else "")
+                ),
                 p.e164,
             )
             for p in self.view.phones

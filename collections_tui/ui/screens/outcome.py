@@ -19,7 +19,7 @@ from ...domain.money import MoneyError, parse_amount
 from ...domain.when import WhenError, parse_local_date, parse_local_time
 from ...services.accounts import AccountView
 from ..format import when_text
-from ..text import Content, fmt, plain
+from ..text import Content, cell, fmt, plain
 from ..widgets.line import Line
 from .account import CallRequest
 
@@ -81,7 +81,7 @@ class OutcomeDialog(ModalScreen[CallRequest | None]):
                     # Only numbers that may be dialled: not bad, not do-not-call, not a
                     # number the debtor said is inconvenient.
                     phones = [
-                        (f"{p.kind} {p.display}", p.e164)
+                        (cell(f"{p.kind} {p.display}"), p.e164)
                         for p in v.phones
                         if p.e164 is not None and p.dialable
                     ]

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import os
 import signal
+import sys
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
@@ -266,6 +267,26 @@ class WorkstationApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
+    # --- an unexpected error ------------------------------------------------------------------
+
+    def _print_error_renderables(self) -> None:
+        """Textual ends the app on an unhandled exception and prints its traceback, locals
+        included — debtor data, on the coordinator's terminal. Here the traceback goes to the
+        log, and the terminal gets one line. (Overrides a private method of Textual's, which
+        ``tests/ui/test_hostile_data.py`` checks is still called.)"""
+        renderables = getattr(self, "_exit_renderables", None)
+        if not renderables:
+            return
+        error = self._exception
+        log.error("the workstation stopped on an unexpected error", exc_info=error)
+        renderables.clear()
+        what = f"{type(error).__name__}: {error}" if error is not None else "unknown"
+        first = safe_text(what.splitlines()[0] if what.strip() else what)[:200]
+        sys.stderr.write(
+            f"collections-tui: the workstation stopped on an unexpected error ({first}); "
+            "nothing half-written was kept; details in the log\n"
+        )
+
     # --- leases and drafts on the way out ---------------------------------------------------
 
     def hang_up(self) -> None:
@@ -348,4 +369,4 @@ def run_workstation(
         app.backend.shutdown()
         for sig, old in previous.items():
             signal.signal(sig, old)
-    return 0
+    return app.return_code or 0

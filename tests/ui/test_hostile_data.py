@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from peewee import Database
 from textual.pilot import Pilot
 
@@ -148,3 +149,35 @@ async def test_a_pasted_control_sequence_is_kept_as_visible_text(
         assert_safe(app, "outcome dialog after the paste", "copied \\x1b]52;c;")
         await press(pilot, "ctrl+s")
         assert Note.get().body == "copied \\x1b]52;c;SGVsbG8=\\x07 from\\u202e mail"
+
+
+async def test_an_unexpected_error_is_one_line_and_its_traceback_goes_to_the_log(
+    db: Database,
+    ctx: Context,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Textual prints an unhandled error's traceback with its locals (debtor data) on the
+    terminal; the workstation logs it and prints one safe line instead."""
+    from collections_tui.services.team import ensure_coordinator
+
+    ensure_coordinator(ctx)
+    app = WorkstationApp(ctx)
+
+    def boom() -> None:
+        raise RuntimeError("name [/] \x1b]0;owned\x07 and more\nsecond line")
+
+    with pytest.raises(RuntimeError):
+        async with app.run_test() as pilot:
+            await settle(pilot)
+            app.call_later(boom)
+            await pilot.pause()
+    app.backend.shutdown()
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "the workstation stopped on an unexpected error" in err
+    assert "\\x1b]0;owned\\x07" in err and "\x1b]" not in err
+    assert "second line" not in err
+    logged = [r for r in caplog.records if r.exc_info]
+    assert logged and logged[-1].exc_info is not None
+    assert logged[-1].exc_info[0] is RuntimeError

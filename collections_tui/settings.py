@@ -6,8 +6,8 @@ built-in defaults. The config file is TOML; see README "Configuration".
 
 from __future__ import annotations
 
-import getpass
 import os
+import pwd
 import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -96,11 +96,17 @@ def _read_config(path: Path) -> dict[str, Any]:
         raise SettingsError(f"{path}: cannot read config: {exc.strerror}") from None
 
 
-def os_user() -> str:
+def _account(uid: int) -> str:
     try:
-        return getpass.getuser()
-    except Exception:  # no user name in this environment (containers without passwd)
-        return f"uid{os.getuid()}" if hasattr(os, "getuid") else "coordinator"
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:  # no passwd entry (containers, a removed account)
+        return f"uid{uid}"
+
+
+def os_user() -> str:
+    """Who is running this: the effective uid's account. Never the environment (USER,
+    LOGNAME, as getpass reads them): anyone can set those."""
+    return _account(os.geteuid())
 
 
 def load_settings(

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TextIO
 from urllib.parse import urlparse
 
 from . import settings as settings_mod
@@ -1137,15 +1137,28 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, Context], int]] = {
 # ---------------------------------------------------------------- entry point
 
 
+class _LogFile(logging.StreamHandler[TextIO]):
+    """A handler on a file opened by :func:`settings.open_private_log`; closing it closes
+    the file (a StreamHandler leaves its stream open)."""
+
+    def close(self) -> None:
+        self.acquire()
+        try:
+            self.flush()
+            self.stream.close()
+        finally:
+            self.release()
+        super().close()
+
+
 def _setup_logging() -> Path | None:
     for h in list(log.handlers):  # run() may be called many times in one process
         log.removeHandler(h)
         h.close()
-    try:
-        folder = settings_mod.log_dir()
-        folder.mkdir(parents=True, exist_ok=True)
+    try:  # private: folder 0700, file 0600, from the moment they exist
+        folder = settings_mod.private_dir(settings_mod.log_dir(), narrow=True)
         path = folder / "collections-tui.log"
-        handler = logging.FileHandler(path, encoding="utf-8")
+        handler = _LogFile(settings_mod.open_private_log(path))
     except OSError:
         return None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

@@ -7,6 +7,7 @@ they may hold is :mod:`collections_tui.config_schema`. See README "Configuration
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import stat
@@ -15,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 from urllib.parse import urlparse
 
 import platformdirs
@@ -40,6 +41,40 @@ def data_dir() -> Path:
 
 def log_dir() -> Path:
     return platformdirs.user_log_path(APP_NAME)
+
+
+def private_dir(path: Path, *, narrow: bool = False) -> Path:
+    """``path`` as a folder, every part of it this creates 0700 (the XDG rule: the umask can
+    only narrow it), so what goes in it is never readable by others on the way. ``narrow``:
+    an existing ``path`` of ours that others may enter is made 0700 too (the log folder; not
+    the data folder, which a team may share on purpose)."""
+    missing: list[Path] = []
+    p = path
+    while not p.exists() and p != p.parent:
+        missing.append(p)
+        p = p.parent
+    for folder in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # another process made it first
+            folder.mkdir(mode=0o700)
+    if narrow and not missing:
+        st = path.stat()
+        if st.st_mode & 0o077 and st.st_uid == os.geteuid():
+            path.chmod(0o700)
+    return path
+
+
+def open_private_log(path: Path) -> TextIO:
+    """The log file, appended to, created 0600 (a file left readable by an older version is
+    narrowed): lines in it may name debtors."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    try:
+        st = os.fstat(fd)
+        if st.st_mode & 0o077 and st.st_uid == os.geteuid():
+            os.fchmod(fd, 0o600)
+        return open(fd, "a", encoding="utf-8")  # the log handler closes it
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def default_db_url() -> str:

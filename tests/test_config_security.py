@@ -173,7 +173,11 @@ def test_under_os_user_other_settings_still_come_from_the_user_file(
         '[arrangements.creditors."Mercy"]\nmin_installment = "50.00"\n',
     )
     s = load_settings(config=str(user), environ={})
-    assert (s.identity, s.supervisors, s.dial_command) == ("os-user", frozenset({"sam"}), "softphone {number}")
+    assert (s.identity, s.supervisors, s.dial_command) == (
+        "os-user",
+        frozenset({"sam"}),
+        "softphone {number}",
+    )
     assert s.raw["priority"] == {"grace_days": 1, "age_per_day": 2}
     assert s.raw["keys"] == {"account.dial": "D"}
     assert s.raw["arrangements"]["creditors"]["Mercy"] == {
@@ -190,7 +194,11 @@ def test_without_os_user_the_system_config_gives_defaults(tmp_path: Path, system
     user = write(tmp_path / "mine.toml", '[team]\nsupervisors = ["ana"]\n')
     assert load_settings(environ={}).supervisors == {"sam"}
     s = load_settings(config=str(user), as_user="ben", environ={})
-    assert (s.supervisors, s.dial_command, s.coordinator) == (frozenset({"ana"}), "softphone", "ben")
+    assert (s.supervisors, s.dial_command, s.coordinator) == (
+        frozenset({"ana"}),
+        "softphone",
+        "ben",
+    )
 
 
 def test_collections_config_naming_the_system_config_reads_it_once(system: Path) -> None:

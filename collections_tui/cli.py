@@ -337,30 +337,39 @@ def _clock(s: Settings) -> Clock:
 
 
 def _context(s: Settings) -> Context:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     from .domain.compliance import Policy
     from .domain.priority import Weights
 
-    general = s.raw.get("general", {}) if isinstance(s.raw.get("general"), dict) else {}
+    # The tables' keys and types were checked when the files were read (config_schema);
+    # what is judged here is their meaning, named with the file(s) that set them.
+    general = s.raw.get("general", {})
     office = str(general.get("office_timezone", "America/New_York"))
-    table = s.raw.get("compliance", {})
     try:
-        policy = Policy.from_config({"office_zone": office, **(table or {})})
+        ZoneInfo(office)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            f"{s.where('general')}: general.office_timezone: unknown time zone {office!r}"
+        ) from None
+    try:
+        policy = Policy.from_config({"office_zone": office, **s.raw.get("compliance", {})})
     except (ValueError, TypeError) as exc:
-        raise SettingsError(f"{s.config_path}: [compliance] {exc}") from None
-    weights_table = dict(s.raw.get("priority", {}) or {})
+        raise SettingsError(f"{s.where('compliance')}: [compliance] {exc}") from None
+    weights_table = dict(s.raw.get("priority", {}))
     try:
-        grace = int(weights_table.pop("grace_days", 3)) if isinstance(weights_table, dict) else 3
-        weights = Weights(**weights_table) if isinstance(weights_table, dict) else Weights()
+        grace = int(weights_table.pop("grace_days", 3))
+        weights = Weights(**weights_table)
     except (TypeError, ValueError) as exc:
-        raise SettingsError(f"{s.config_path}: [priority] {exc}") from None
+        raise SettingsError(f"{s.where('priority')}: [priority] {exc}") from None
     from .domain.arrangements import policies_from_config
 
     try:
         default_policy, creditor_policies = policies_from_config(
-            dict(s.raw.get("arrangements", {}) or {})
+            dict(s.raw.get("arrangements", {}))
         )
     except (ValueError, TypeError) as exc:
-        raise SettingsError(f"{s.config_path}: [arrangements] {exc}") from None
+        raise SettingsError(f"{s.where('arrangements')}: [arrangements] {exc}") from None
     return Context(
         arrangement_policy=default_policy,
         creditor_policies=creditor_policies,
@@ -602,7 +611,7 @@ def _keymap(s: Settings) -> dict[str, str]:
         isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in table.items()
     ):
         raise SettingsError(
-            f'{s.config_path}: [keys] maps binding ids to keys, e.g. "account.dial" = "D"'
+            f'{s.where("keys")}: [keys] maps binding ids to keys, e.g. "account.dial" = "D"'
         )
     if not table:  # nothing to check: the screens are imported when first shown
         return {}
@@ -612,7 +621,7 @@ def _keymap(s: Settings) -> dict[str, str]:
     unknown = sorted(k for k in table if k not in known)
     if unknown:
         raise SettingsError(
-            f"{s.config_path}: [keys] has no binding {', '.join(repr(u) for u in unknown)}; "
+            f"{s.where('keys')}: [keys] has no binding {', '.join(repr(u) for u in unknown)}; "
             "the ids are listed by ? in the workstation"
         )
     return dict(table)
@@ -1140,15 +1149,28 @@ class _SafeFormatter(logging.Formatter):
         return safe_text(super().format(record), multiline=True)
 
 
+class _LogFile(logging.StreamHandler[TextIO]):
+    """A handler on a file opened by :func:`settings.open_private_log`; closing it closes
+    the file (a StreamHandler leaves its stream open)."""
+
+    def close(self) -> None:
+        self.acquire()
+        try:
+            self.flush()
+            self.stream.close()
+        finally:
+            self.release()
+        super().close()
+
+
 def _setup_logging() -> Path | None:
     for h in list(log.handlers):  # run() may be called many times in one process
         log.removeHandler(h)
         h.close()
-    try:
-        folder = settings_mod.log_dir()
-        folder.mkdir(parents=True, exist_ok=True)
+    try:  # private: folder 0700, file 0600, from the moment they exist
+        folder = settings_mod.private_dir(settings_mod.log_dir(), narrow=True)
         path = folder / "collections-tui.log"
-        handler = logging.FileHandler(path, encoding="utf-8")
+        handler = _LogFile(settings_mod.open_private_log(path))
     except OSError:
         return None
     handler.setFormatter(_SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

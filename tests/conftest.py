@@ -17,6 +17,7 @@ from urllib.parse import urlparse, urlunparse
 import pytest
 from peewee import Database
 
+from collections_tui import settings
 from collections_tui.services.clock import FixedClock
 from collections_tui.services.context import Context
 from collections_tui.store.db import close_database, open_database
@@ -77,7 +78,10 @@ def _private_user_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Non
     os.environ.pop("COLLECTIONS_DB", None)
     os.environ.pop("COLLECTIONS_NOW", None)
     os.environ.pop("COLLECTIONS_CONFIG", None)
+    saved_system = settings.SYSTEM_CONFIG
+    settings.SYSTEM_CONFIG = base / "etc" / "config.toml"  # the host's /etc is not read
     yield
+    settings.SYSTEM_CONFIG = saved_system
     for k, v in saved.items():
         if v is None:
             os.environ.pop(k, None)

@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import time
 
+from .domain.display import safe_text
+
 
 class ConfigError(ValueError):
     """A config file's content is not what the schema allows; the message names the key."""
@@ -137,6 +139,10 @@ LOCKED_BY_OS_USER: tuple[tuple[str, ...], ...] = (
     ("general", "identity"),
     ("team",),
     ("dial", "command"),
+    # The rules themselves: calling hours, caps and waits, and what may be offered without a
+    # supervisor's approval. A user file relaxing them would get round every override.
+    ("compliance",),
+    ("arrangements",),
 )
 
 
@@ -147,10 +153,8 @@ def _part(name: str) -> str:
     """A name as TOML writes it; anything unprintable escaped, so no control byte is shown."""
     if _BARE.fullmatch(name):
         return name
-    inner = "".join(
-        "\\" + c if c in '"\\' else c if c.isprintable() else f"\\u{ord(c):04x}" for c in name
-    )
-    return f'"{inner}"'
+    quoted = "".join("\\" + c if c in '"\\' else c for c in name)
+    return f'"{safe_text(quoted)}"'
 
 
 def _show(value: object) -> str:

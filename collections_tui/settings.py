@@ -293,6 +293,12 @@ def load_settings(
     fixed = parse_instant(now_text) if now_text else None
 
     identity = str(general.get("identity", "as-allowed"))
+    if fixed is not None and locked and not demo:
+        # The clock decides who may be called now and stamps every audit event.
+        raise SettingsError(
+            "--now / COLLECTIONS_NOW is not allowed here: this deployment identifies "
+            "coordinators by OS user, and its clock is the host's (--demo may fix it)"
+        )
     if as_user and identity == "os-user":
         raise SettingsError(
             "--as is not allowed here: this deployment identifies coordinators by OS user"

@@ -103,7 +103,7 @@ def test_borrowed_user_name_cannot_set_roles(
     monkeypatch.setenv("COLLECTIONS_CONFIG", str(system))
     monkeypatch.setenv("USER", "sam")
     monkeypatch.setenv("LOGNAME", "sam")
-    code, _, err = cli(capsys, "--db", db_url, "--now", NOW, "set-role", "mallory", "supervisor")
+    code, _, err = cli(capsys, "--db", db_url, "set-role", "mallory", "supervisor")
     assert code == 1 and "supervisor" in err
     assert "sam" not in _audit_actors(db_url)
 
@@ -118,7 +118,7 @@ def test_set_role_under_os_user_is_audited_as_the_real_user(
     write(system, OS_USER + f'[team]\nsupervisors = ["{ME}"]\n')
     monkeypatch.setenv("USER", "sam")
     monkeypatch.setenv("LOGNAME", "sam")
-    code, out, err = cli(capsys, "--db", db_url, "--now", NOW, "set-role", "mallory", "supervisor")
+    code, out, err = cli(capsys, "--db", db_url, "set-role", "mallory", "supervisor")
     assert code == 0, err
     assert "mallory is now a supervisor" in out
     assert _audit_actors(db_url) == [ME]
@@ -132,6 +132,8 @@ LOCKED = [
     ('[team]\noverrides = "coordinator"\n', "[team] overrides"),
     ('[general]\nidentity = "as-allowed"\n', "[general] identity"),
     ('[dial]\ncommand = "sh -c id"\n', "[dial] command"),
+    ('[compliance]\nearliest = "06:00"\n', "[compliance] earliest"),
+    ("[arrangements]\nmax_settlement_percent = 90\n", "[arrangements] max_settlement_percent"),
 ]
 
 
@@ -169,8 +171,7 @@ def test_under_os_user_other_settings_still_come_from_the_user_file(
     )
     user = write(
         tmp_path / "mine.toml",
-        '[priority]\ngrace_days = 1\n[keys]\n"account.dial" = "D"\n'
-        '[arrangements.creditors."Mercy"]\nmin_installment = "50.00"\n',
+        '[priority]\ngrace_days = 1\n[keys]\n"account.dial" = "D"\n',
     )
     s = load_settings(config=str(user), environ={})
     assert (s.identity, s.supervisors, s.dial_command) == (
@@ -180,13 +181,21 @@ def test_under_os_user_other_settings_still_come_from_the_user_file(
     )
     assert s.raw["priority"] == {"grace_days": 1, "age_per_day": 2}
     assert s.raw["keys"] == {"account.dial": "D"}
-    assert s.raw["arrangements"]["creditors"]["Mercy"] == {
-        "max_term_months": 24,
-        "min_installment": "50.00",
-    }
+    assert s.raw["arrangements"]["creditors"]["Mercy"] == {"max_term_months": 24}
     assert s.where("priority") == f"{system} and {user}"
     with pytest.raises(SettingsError, match="--as is not allowed"):
         load_settings(config=str(user), as_user="sam", environ={})
+
+
+def test_under_os_user_the_clock_is_the_hosts(tmp_path: Path, system: Path) -> None:
+    """A fixed clock would move calling hours and every audit stamp: refused under os-user,
+    except on the demo database (training)."""
+    write(system, OS_USER)
+    with pytest.raises(SettingsError, match="--now / COLLECTIONS_NOW is not allowed here"):
+        load_settings(now=NOW, environ={})
+    with pytest.raises(SettingsError, match="not allowed here"):
+        load_settings(environ={"COLLECTIONS_NOW": NOW})
+    assert load_settings(now=NOW, demo=True, environ={}).now is not None
 
 
 def test_without_os_user_the_system_config_gives_defaults(tmp_path: Path, system: Path) -> None:

@@ -62,7 +62,7 @@ def control_problem(value: str, *, multiline: bool = False) -> tuple[str, str | 
     if m is None:
         return text, None
     char = m.group()
-    if char in "\r\n":
+    if char in "\r\n" and not multiline:
         return value, "contains a line break; it must be one line"
     return value, f"contains the control character {describe_control(char)}"
 

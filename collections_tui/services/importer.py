@@ -28,6 +28,10 @@ would fail). Unknown columns: one warning. Blank lines, and rows whose cells are
 are ignored. A row with more cells than the header is an error; a row with fewer is read
 with the missing trailing cells empty. Cells are stripped of surrounding spaces. Malformed
 quoting (an unclosed quote, text after a closing quote) is an error on the record's line.
+Controls at the door (``domain.text``): a C0 control, DEL or C1 in a cell of a known column
+(or in the header) is an error naming the column, and so is a line break inside a quoted
+cell, except in a call's ``note``; a tab is read as a space. Amounts, dates and whole
+numbers take ASCII digits only; dates are within ``domain.dates``' window (1900–2200).
 
 Decisions where DESIGN §7 is silent
 -----------------------------------
@@ -58,7 +62,8 @@ accounts
     negative, none if zero) posted ``ctx.today()`` with memo ``opening balance``. Existing
     account → if the file's balance differs from the *ledger sum*, one ``adjustment`` of the
     difference with memo ``import sync``; the cached balance is set to the file's balance.
-    Amounts of ±10^13 or more (ten trillion) are an error.
+    Amounts past ``domain.money.MAX_AMOUNT_CENTS`` (99,999,999,999.99) either way are an
+    error, as on every path.
   * Counts: ``created`` new accounts, ``updated`` accounts whose data in the file differs
     from the stored data (debtor, phones, account fields, flags or balance), else
     ``unchanged``. A stale zone-set or balance cache is refreshed without counting.
@@ -144,7 +149,7 @@ from ..domain.zones import STATE_ZONES, zone_set
 from ..store.bulk import insert_rows, reserve_ids
 from ..store.db import to_db, write_transaction
 from ..store.models import database
-from ..store.queries import exact_sum
+from ..store.queries import from_parts, sum_parts
 from . import arrangements, audit
 from .context import Context
 from .errors import InputError
@@ -1528,11 +1533,11 @@ class _AccountsImporter(_Importer):
         out: dict[int, int] = {}
         for chunk in _chunks(ids):
             rows = db.execute_sql(
-                f"SELECT account_id, {exact_sum('amount_cents')} FROM ledger_entry "
+                f"SELECT account_id, {sum_parts('amount_cents')} FROM ledger_entry "
                 f"WHERE account_id IN ({_marks(db, len(chunk))}) GROUP BY account_id",
                 tuple(chunk),
             ).fetchall()
-            out.update((int(a), int(s or 0)) for a, s in rows)
+            out.update((int(a), from_parts(high, low)) for a, high, low in rows)
         return out
 
     @staticmethod

@@ -15,7 +15,7 @@ from ..domain.money import MAX_BALANCE_CENTS, MoneyError, check_amount, check_ba
 from ..domain.text import MAX_REFERENCE_CHARS
 from ..store.db import to_db, write_transaction
 from ..store.models import Account, LedgerEntry, database
-from ..store.queries import balance_mismatches, exact_sum
+from ..store.queries import balance_mismatches, from_parts, sum_parts
 from . import arrangements, audit
 from .context import Context
 from .errors import InputError, NotFound, input_text
@@ -158,10 +158,10 @@ def pay(
 def ledger_sum(account_id: int) -> int:
     db = database.obj
     row = db.execute_sql(
-        f"SELECT {exact_sum('amount_cents')} FROM ledger_entry WHERE account_id = {db.param}",
+        f"SELECT {sum_parts('amount_cents')} FROM ledger_entry WHERE account_id = {db.param}",
         (account_id,),
     ).fetchone()
-    return int(row[0] or 0)
+    return from_parts(row[0], row[1])
 
 
 def verify_balances() -> list[tuple[str, int, int]]:

@@ -95,9 +95,10 @@ def test_bulk_paths_import_the_same_as_the_plain_one(
     assert indexes(db) == before
     assert Account.select().count() == 600
     assert Phone.select().count() > 600
-    assert LedgerEntry.select().count() == sum(
-        1 for line in path.read_text().splitlines() if ",0.00," not in line
-    ) - 1  # the header
+    assert (
+        LedgerEntry.select().count()
+        == sum(1 for line in path.read_text().splitlines() if ",0.00," not in line) - 1
+    )  # the header
     assert verify_balances() == []
 
     monkeypatch.setattr(importer, "_SCAN_THRESHOLD", 100)

@@ -558,3 +558,27 @@ def test_no_contact_promise_or_callback_is_written_by_a_refused_call(
         record_call(ctx, "N-1", "promise", promise_cents=10**17, promise_on=date(2026, 12, 1))
     assert Contact.select().count() == Promise.select().count() == Callback.select().count() == 0
     assert Consent.select().count() == 0
+
+
+def test_a_control_character_in_the_header_is_refused(
+    db: Database, ctx: Context, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path / "a.csv", "account_number,debtor_name,balance,x\x1b]0;t\x07\nA-1,Ada,1,\n"
+    )
+    with pytest.raises(InputError) as info:
+        import_file(ctx, "accounts", path)
+    assert info.value.lines == [
+        f"{path}:1: header: column 4 contains the control character U+001B (ESC)"
+    ]
+    assert Account.select().count() == 0
+
+
+def test_an_ignored_column_is_not_read_so_not_refused(
+    db: Database, ctx: Context, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path / "a.csv", 'account_number,debtor_name,balance,comments\nA-1,Ada,1,"two\nlines"\n'
+    )
+    report = import_file(ctx, "accounts", path)
+    assert report.created == 1

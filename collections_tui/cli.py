@@ -78,18 +78,30 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     )
 
 
-def _date(text: str) -> date:
+def _date(text: str | None, what: str) -> date | None:
+    """A ``YYYY-MM-DD`` option, or None when not given; refused as invalid input (exit 1)
+    when it is not a date or is outside the accepted dates (``domain.dates``)."""
+    if text is None:
+        return None
+    from .domain.dates import DateError, parse_date
+
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
+        return parse_date(text)
+    except DateError as exc:
+        raise InputError(f"{what}: {exc}") from None
+
+
+def _whole_number(text: str) -> int:
+    """A whole number in ASCII digits (``int()`` also takes ``١٢``, ``１２`` and ``1_000``)."""
+    s = text.strip()
+    digits = s[1:] if s[:1] == "-" else s
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 18:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number")
+    return int(s)
 
 
 def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    value = _whole_number(text)
     if value <= 0:
         raise argparse.ArgumentTypeError(f"'{text}' must be at least 1")
     return value
@@ -104,9 +116,11 @@ def _outcomes() -> list[str]:
 def _instant(text: str | None, what: str) -> datetime | None:
     if text is None:
         return None
+    from .domain.dates import DateError, parse_instant
+
     try:
-        return settings_mod.parse_instant(text)
-    except SettingsError as exc:
+        return parse_instant(text)
+    except DateError as exc:
         raise InputError(f"{what}: {exc}") from None
 
 
@@ -133,7 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
         "The same seed and clock give the same data.",
     )
     p.add_argument("--accounts", type=_positive_int, default=DEMO_ACCOUNTS, metavar="N")
-    p.add_argument("--seed", type=int, default=DEMO_SEED, metavar="S")
+    p.add_argument("--seed", type=_whole_number, default=DEMO_SEED, metavar="S")
 
     p = command(
         "import",
@@ -194,7 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--at", metavar="ISO8601", help="when the call was (default now)")
     p.add_argument("--callback", metavar="ISO8601", help="when to call back (stored in UTC)")
     p.add_argument("--promise", metavar="AMOUNT", help="amount promised")
-    p.add_argument("--promise-date", type=_date, metavar="DATE")
+    p.add_argument("--promise-date", metavar="DATE")
     p.add_argument("--override", metavar="REASON", help="record an attempt the rules block")
     p.add_argument("--inbound", action="store_true", help="the debtor called in")
 
@@ -265,7 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
     kind.add_argument("--override", dest="kind", action="store_const", const="override")
     kind.add_argument("--approve", dest="kind", action="store_const", const="approval")
     p.add_argument("--reason", required=True, metavar="TEXT")
-    p.add_argument("--minutes", type=int, default=60, metavar="N")
+    p.add_argument("--minutes", type=_whole_number, default=60, metavar="N")
 
     p = command("team", "coordinators and their roles")
     p.add_argument("--format", choices=["table", "json"], default="table")
@@ -304,7 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
     how = p.add_mutually_exclusive_group(required=True)
     how.add_argument("--installments", type=_positive_int, metavar="N")
     how.add_argument("--payment", metavar="AMOUNT")
-    p.add_argument("--first", required=True, type=_date, metavar="DATE")
+    p.add_argument("--first", required=True, metavar="DATE")
     p.add_argument("--every", choices=["week", "2weeks", "month"], default="month")
     p.add_argument("--down", metavar="AMOUNT")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
@@ -324,7 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("pay", "record a payment received on an account")
     p.add_argument("number", metavar="NUMBER")
     p.add_argument("amount", metavar="AMOUNT", help="plain decimal, e.g. 125.00")
-    p.add_argument("--on", type=_date, metavar="DATE", help="date received (default today)")
+    p.add_argument("--on", metavar="DATE", help="date received (default today)")
     p.add_argument("--reference", metavar="R", help="payment reference; a repeat is refused")
     return parser
 
@@ -483,7 +497,7 @@ def cmd_pay(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
         raise InputError(f"amount: {exc}") from None
     if cents == 0:
         raise InputError("amount: a payment of 0.00 records nothing")
-    posted = pay(ctx, args.number, cents, on=args.on, reference=args.reference)
+    posted = pay(ctx, args.number, cents, on=_date(args.on, "--on"), reference=args.reference)
     print(
         f"Payment of {format_money(cents)} posted to {posted.account_number}; "
         f"balance now {format_money(posted.balance_cents)}"
@@ -804,7 +818,7 @@ def cmd_log_call(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
         at=_instant(args.at, "--at"),
         callback_at=_instant(args.callback, "--callback"),
         promise_cents=promise_cents,
-        promise_on=args.promise_date,
+        promise_on=_date(args.promise_date, "--promise-date"),
         override=args.override,
         inbound=args.inbound,
         source="cli",
@@ -935,12 +949,14 @@ def cmd_plan(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
 
     balance = _money_arg(args.balance, "--balance")
     down = _money_arg(args.down, "--down", allow_zero=True) if args.down else 0
+    first = _date(args.first, "--first")
+    assert first is not None  # a required option
     try:
         if args.installments is not None:
-            plan = schedule_by_count(balance, args.installments, args.first, args.every, down)
+            plan = schedule_by_count(balance, args.installments, first, args.every, down)
         else:
             payment = _money_arg(args.payment, "--payment")
-            plan = schedule_by_payment(balance, payment, args.first, args.every, down)
+            plan = schedule_by_payment(balance, payment, first, args.every, down)
     except PlanError as exc:
         raise InputError(f"plan refused: {exc}") from None
     rows = [

@@ -14,7 +14,7 @@ import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlparse
@@ -22,6 +22,7 @@ from urllib.parse import urlparse
 import platformdirs
 
 from . import config_schema
+from .domain import dates
 
 APP_NAME = "collections-tui"
 
@@ -98,19 +99,12 @@ def default_config_path() -> Path:
 
 
 def parse_instant(text: str) -> datetime:
-    """ISO 8601 instant; a value without an offset is taken as UTC."""
-    s = text.strip()
-    if s.endswith(("Z", "z")):
-        s = s[:-1] + "+00:00"
+    """ISO 8601 instant; a value without an offset is taken as UTC. ASCII digits, within the
+    accepted dates (:mod:`collections_tui.domain.dates`, the one rule)."""
     try:
-        value = datetime.fromisoformat(s)
-    except ValueError:
-        raise SettingsError(
-            f"'{text}' is not an ISO 8601 instant (e.g. 2026-11-27T15:30:00Z)"
-        ) from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+        return dates.parse_instant(text)
+    except dates.DateError as exc:
+        raise SettingsError(str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -290,7 +284,10 @@ def load_settings(
         db_url = db or env.get("COLLECTIONS_DB") or database.get("url") or default_db_url()
 
     now_text = now or env.get("COLLECTIONS_NOW") or None
-    fixed = parse_instant(now_text) if now_text else None
+    try:
+        fixed = parse_instant(now_text) if now_text else None
+    except SettingsError as exc:
+        raise SettingsError(f"{'--now' if now else 'COLLECTIONS_NOW'}: {exc}") from None
 
     identity = str(general.get("identity", "as-allowed"))
     if fixed is not None and locked and not demo:

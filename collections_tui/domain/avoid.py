@@ -16,7 +16,7 @@ _ALIASES = {
     "daily": frozenset(range(7)),
     "everyday": frozenset(range(7)),
 }
-_TIME = re.compile(r"(\d{1,2})(?::(\d{2}))?\s*(am|pm)?", re.IGNORECASE)
+_TIME = re.compile(r"([0-9]{1,2})(?::([0-9]{2}))?\s*(am|pm)?", re.IGNORECASE)  # ASCII digits
 
 
 class AvoidSpecError(ValueError):

@@ -118,6 +118,7 @@ __all__ = [
     "blocked_until",
     "counted_attempts",
     "debtor_zones",
+    "never_overridable",
     "verdict",
     "zone_set_callable",
 ]
@@ -168,6 +169,14 @@ _FLAG_CODES: tuple[tuple[int, str], ...] = (
     (int(Flag.DECEASED), "deceased"),
     (int(Flag.DISPUTE), "dispute"),
 )
+
+
+def never_overridable(flags: int) -> tuple[str, ...]:
+    """The reasons among an account's ``flags`` that no override can lift (cease,
+    bankruptcy, attorney), in the verdict's order; empty when an override could be used."""
+    return tuple(code for bit, code in _FLAG_CODES if flags & bit and code in NEVER_OVERRIDABLE)
+
+
 _UNKNOWN_ZONE = "Etc/Unknown"
 _MIDNIGHT = time(0, 0)
 _EARLIEST = time(8, 0)

@@ -2,6 +2,17 @@
 
 Every amount in this program is an ``int`` of cents. ``Decimal`` appears only here, at the
 edges: parsing what a person or a file typed, and formatting for display. Floats never.
+
+Bounds (the one home of both, DESIGN §3):
+
+- :data:`MAX_AMOUNT_CENTS`: no amount entered by any path (a person, a file, the config) is
+  larger than 99,999,999,999.99 either way. :func:`parse_amount` enforces it, so every
+  parser gets it; services that take cents directly call :func:`check_amount`.
+- :data:`MAX_BALANCE_CENTS`: no account's balance (the sum of its ledger) goes past
+  ±9,999,999,999,999.99; :func:`check_balance` is called before an entry is posted. A
+  balance that fits stays 2**63 / 10**15 ≈ 9,000 times inside a BIGINT, so the cached
+  balance never overflows (SQLite turns an overflowing integer into a REAL), and sums over
+  many accounts are taken in parts (``store.queries.exact_sum``).
 """
 
 from __future__ import annotations
@@ -10,15 +21,25 @@ import re
 from decimal import Decimal
 
 __all__ = [
+    "MAX_AMOUNT_CENTS",
+    "MAX_BALANCE_CENTS",
     "MoneyError",
     "allocate",
+    "check_amount",
+    "check_balance",
     "format_amount",
     "format_money",
     "parse_amount",
     "to_decimal",
 ]
 
-_PLAIN = re.compile(r"(?P<sign>[-+]?)(?P<whole>\d+)(?:\.(?P<frac>\d{1,2}))?")
+MAX_AMOUNT_CENTS = 10**13 - 1  # 99,999,999,999.99: the largest amount anything may enter
+MAX_BALANCE_CENTS = 10**15 - 1  # 9,999,999,999,999.99: the largest balance either way
+
+# ASCII digits only: ``\d`` (and int()) also take Arabic-Indic, full-width and other digits.
+_PLAIN = re.compile(r"(?P<sign>[-+]?)(?P<whole>[0-9]+)(?:\.(?P<frac>[0-9]{1,2}))?")
+_TOO_PRECISE = re.compile(r"[-+]?[0-9]*\.[0-9]{3,}")
+_MAX_WHOLE_DIGITS = len(str(MAX_AMOUNT_CENTS // 100))
 _SYMBOLS = {"USD": "$", "CAD": "CA$", "EUR": "€", "GBP": "£", "AUD": "A$", "MXN": "MX$"}
 
 
@@ -30,25 +51,60 @@ def parse_amount(text: str, *, allow_negative: bool = True) -> int:
     """Parse a plain decimal amount (``1234.50``, ``-12``, ``0.5``) into cents.
 
     Refuses thousands separators, more than two fraction digits, exponents, NaN, currency
-    symbols and empty text, because each of those has bitten someone's ledger.
+    symbols, digits other than ASCII 0-9, empty text, and amounts larger than
+    :data:`MAX_AMOUNT_CENTS`, because each of those has bitten someone's ledger.
     """
     s = text.strip()
     if not s:
         raise MoneyError("amount is empty")
     m = _PLAIN.fullmatch(s)
     if m is None:
+        shown = s if len(s) <= 40 else s[:40] + "…"
         if "," in s:
-            raise MoneyError(f"'{s}' has a thousands separator; write 1234.50, not 1,234.50")
-        if re.fullmatch(r"[-+]?\d*\.\d{3,}", s):
-            raise MoneyError(f"'{s}' has more than 2 decimal places")
-        raise MoneyError(f"'{s}' is not an amount; expected digits like 1234.50")
+            raise MoneyError(f"'{shown}' has a thousands separator; write 1234.50, not 1,234.50")
+        if _TOO_PRECISE.fullmatch(s):
+            raise MoneyError(f"'{shown}' has more than 2 decimal places")
+        raise MoneyError(f"'{shown}' is not an amount; expected digits like 1234.50")
+    whole = m.group("whole").lstrip("0")
+    if len(whole) > _MAX_WHOLE_DIGITS:  # before int(): a 5,000-digit text is not an amount
+        raise MoneyError(_too_large(s))
     frac = (m.group("frac") or "").ljust(2, "0")
-    cents = int(m.group("whole")) * 100 + int(frac)
+    cents = int(whole or "0") * 100 + int(frac)
     if m.group("sign") == "-":
         cents = -cents
     if cents < 0 and not allow_negative:
         raise MoneyError(f"'{s}' is negative; a positive amount is expected")
+    if abs(cents) > MAX_AMOUNT_CENTS:
+        raise MoneyError(_too_large(s))
     return cents
+
+
+def _too_large(text: str) -> str:
+    shown = text if len(text) <= 24 else text[:20] + "…"
+    return f"'{shown}' is too large; the largest amount is {format_amount(MAX_AMOUNT_CENTS)}"
+
+
+def check_amount(cents: int) -> int:
+    """``cents`` when it is within :data:`MAX_AMOUNT_CENTS` either way, else
+    :class:`MoneyError` (for services that take cents from a caller rather than text)."""
+    if abs(cents) > MAX_AMOUNT_CENTS:
+        raise MoneyError(
+            f"{format_amount(cents)} is too large; the largest amount is "
+            f"{format_amount(MAX_AMOUNT_CENTS)}"
+        )
+    return cents
+
+
+def check_balance(balance_cents: int, effect_cents: int) -> int:
+    """The balance after an entry of ``effect_cents`` (signed) is posted, or
+    :class:`MoneyError` when it would pass :data:`MAX_BALANCE_CENTS` either way."""
+    after = balance_cents + effect_cents
+    if abs(after) > MAX_BALANCE_CENTS:
+        raise MoneyError(
+            f"posting {format_amount(effect_cents)} would take the balance to "
+            f"{format_amount(after)}, past the limit of ±{format_amount(MAX_BALANCE_CENTS)}"
+        )
+    return after
 
 
 def format_amount(cents: int) -> str:

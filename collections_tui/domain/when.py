@@ -4,6 +4,7 @@
 "11/30 2pm" → an aware UTC instant, read in the debtor's local zone. A bare time or weekday
 means the next such moment after ``now``.
 ``parse_local_date``: "2026-12-05", "12/5", "fri", "today", "tomorrow", "+7" → a date.
+Digits are ASCII only, and every date is inside the accepted window (:mod:`.dates`).
 """
 
 from __future__ import annotations
@@ -12,9 +13,14 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from .dates import DateError, check_date
+
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
-_TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm|a|p)?$")
+_TIME = re.compile(r"^([0-9]{1,2})(?::([0-9]{2}))?\s*(am|pm|a|p)?$")
+_PLUS_DAYS = re.compile(r"\+([0-9]{1,3})d?")
+_ISO_DAY = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
+_US_DAY = re.compile(r"([0-9]{1,2})/([0-9]{1,2})(?:/([0-9]{2,4}))?")
 
 
 class WhenError(ValueError):
@@ -36,6 +42,16 @@ def _time(text: str) -> time:
 
 
 def _date_word(word: str, today: date) -> date | None:
+    d = _read_date_word(word, today)
+    if d is not None:
+        try:
+            check_date(d, word.strip())
+        except DateError as exc:
+            raise WhenError(str(exc)) from None
+    return d
+
+
+def _read_date_word(word: str, today: date) -> date | None:
     w = word.strip().lower()
     if w == "today":
         return today
@@ -45,16 +61,16 @@ def _date_word(word: str, today: date) -> date | None:
         target = DAYS.index(w[:3])
         ahead = (target - today.weekday()) % 7
         return today + timedelta(days=ahead)
-    m = re.fullmatch(r"\+(\d{1,3})d?", w)
+    m = _PLUS_DAYS.fullmatch(w)
     if m:
         return today + timedelta(days=int(m.group(1)))
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", w)
+    m = _ISO_DAY.fullmatch(w)
     if m:
         try:
             return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         except ValueError:
             raise WhenError(f"'{word}' is not a date on the calendar") from None
-    m = re.fullmatch(r"(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?", w)
+    m = _US_DAY.fullmatch(w)
     if m:
         month, day = int(m.group(1)), int(m.group(2))
         year = int(m.group(3)) if m.group(3) else today.year

@@ -46,7 +46,8 @@ from ..domain.arrangements import (
     check_schedule,
     check_settlement,
 )
-from ..domain.money import format_amount
+from ..domain.dates import DateError, check_date
+from ..domain.money import MoneyError, check_amount, format_amount
 from ..domain.promises import (
     PAYMENT_KINDS,
     ArrangementState,
@@ -65,7 +66,7 @@ from ..store.db import (
 from ..store.models import Account, Arrangement, Installment, LedgerEntry, database
 from . import audit, grants, ledger
 from .context import Context
-from .errors import InputError, NotFound
+from .errors import InputError, NotFound, input_text
 
 __all__ = [
     "ArrangementView",
@@ -527,6 +528,12 @@ def record_arrangement(
         )
     if any(i.amount_cents <= 0 for i in schedule.installments):
         raise InputError("every installment must be more than 0.00")
+    try:
+        check_date(first_due)
+        for i in schedule.installments:  # each one is paid as an amount someone enters
+            check_amount(i.amount_cents)
+    except (MoneyError, DateError) as exc:
+        raise InputError(f"{exc}; nothing was recorded") from None
     db = database.obj
     with write_transaction(db):
         account_id = ledger.account_id_for(number)
@@ -620,7 +627,7 @@ def record_arrangement(
 
 def cancel_arrangement(ctx: Context, arrangement_id: int, reason: str) -> None:
     """Cancel an active or broken arrangement, with the reason, in the audit log."""
-    why = reason.strip()
+    why = input_text(reason, "the reason").strip()
     if not why:
         raise InputError("cancelling an arrangement needs a reason")
     db = database.obj

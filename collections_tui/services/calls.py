@@ -14,8 +14,9 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from ..domain import compliance as c
+from ..domain.dates import DateError, check_date, check_instant
 from ..domain.flags import Flag
-from ..domain.money import format_amount
+from ..domain.money import MoneyError, check_amount, format_amount
 from ..domain.phones import parse_phone
 from ..store.db import to_db, write_transaction
 from ..store.models import (
@@ -33,7 +34,7 @@ from . import audit, grants
 from .clock import FixedClock
 from .context import Context
 from .drafts import clear_draft
-from .errors import InputError
+from .errors import InputError, input_text
 from .facts import load_facts, refresh_accounts
 from .ledger import account_id_for
 
@@ -88,6 +89,20 @@ def record_call(
         raise InputError("a promise needs both --promise AMOUNT and --promise-date DATE")
     if promise_cents is not None and promise_cents <= 0:
         raise InputError("a promise must be a positive amount")
+    try:
+        if promise_cents is not None:
+            check_amount(promise_cents)
+        if promise_on is not None:
+            check_date(promise_on)
+        for instant in (at, callback_at):
+            if instant is not None:
+                check_instant(instant)
+    except (MoneyError, DateError) as exc:
+        raise InputError(f"{exc}; nothing was recorded") from None
+    if note is not None:
+        note = input_text(note, "the note", multiline=True)
+    if override is not None:
+        override = input_text(override, "the override reason")
     when = at or ctx.now()
     if callback_at is not None and callback_at <= when:
         raise InputError("the callback time must be after the call")
@@ -270,7 +285,7 @@ def record_dial_override(ctx: Context, number: str, reason: str, typed: str) -> 
     screen's): refused for cease, attorney and bankruptcy, and, where overrides need a
     supervisor's grant, without an open ``override`` grant (used up when the call is
     recorded). ``reason`` is what the coordinator was shown; the audit keeps both."""
-    why = typed.strip()
+    why = input_text(typed, "the override reason").strip()
     if not why:
         raise InputError("an override needs a typed reason")
     with write_transaction(database.obj):
@@ -300,6 +315,7 @@ def add_note(ctx: Context, number: str, body: str, *, addendum_of: int | None = 
     """Append a note (or an addendum to an earlier one). Notes are never edited."""
     if not body.strip():
         raise InputError("a note needs some text")
+    body = input_text(body, "the note", multiline=True)
     with write_transaction(database.obj):
         account_id = account_id_for(number)
         if addendum_of is not None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..domain.avoid import AvoidSpecError, describe, parse_avoid
+from ..domain.dates import DateError, check_instant
 
 __all__ = [
     "AvoidSpecError",
@@ -24,7 +25,7 @@ from ..store.db import fetch, from_db, to_db, write_transaction
 from ..store.models import Account, AvoidWindow, Consent, Phone, database
 from . import audit
 from .context import Context
-from .errors import InputError
+from .errors import InputError, input_text
 from .facts import refresh_accounts
 from .ledger import account_id_for
 
@@ -49,6 +50,15 @@ class AvoidView:
     created_at: datetime
 
 
+def _check_instants(*instants: datetime | None) -> None:
+    try:
+        for instant in instants:
+            if instant is not None:
+                check_instant(instant)
+    except DateError as exc:
+        raise InputError(f"{exc}; nothing was recorded") from None
+
+
 def _debtor_of(account_id: int) -> int:
     return int(Account.get_by_id(account_id).debtor_id)
 
@@ -62,6 +72,8 @@ def record_consent(
     note: str = "",
     source: str = "inbound_call",
 ) -> int:
+    _check_instants(at, until)
+    note = input_text(note, "the note", multiline=True)
     given = at or ctx.now()
     if until is not None and until <= given:
         raise InputError("--until must be after the time consent was given")
@@ -86,6 +98,7 @@ def record_consent(
 
 def revoke_consent(ctx: Context, number: str, *, at: datetime | None = None) -> int:
     """End every consent still in force. Returns how many were ended."""
+    _check_instants(at)
     when = at or ctx.now()
     with write_transaction(database.obj):
         account_id = account_id_for(number)
@@ -119,6 +132,7 @@ def add_avoid(
         window = parse_avoid(spec)
     except AvoidSpecError as exc:
         raise InputError(f"--when: {exc}") from None
+    note = input_text(note, "the note", multiline=True)
     text = describe(window)
     with write_transaction(database.obj):
         account_id = account_id_for(number)
@@ -163,6 +177,7 @@ def mark_phone_inconvenient(
     """The debtor said calls to ``phone`` are inconvenient ("that's my work number"): the
     compliance verdict no longer counts it dialable (§4 inconvenient_time), and the queue
     follows. ``inconvenient=False`` takes that back. Returns the phone in E.164."""
+    note = input_text(note, "the note", multiline=True)
     with write_transaction(database.obj):
         account_id = account_id_for(number)
         e164 = _mark_phone(

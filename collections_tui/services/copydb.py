@@ -40,7 +40,7 @@ from ..store import migrations
 from ..store.bulk import insert_rows
 from ..store.db import connect, is_postgres, write_transaction
 from ..store.models import ALL_MODELS
-from ..store.queries import balance_mismatches
+from ..store.queries import balance_mismatches, from_parts, sum_parts
 from .errors import InputError
 
 CHUNK = 10_000  # rows read from the source and written to the target at a time
@@ -358,8 +358,8 @@ def _count(db: Database, table: str) -> int:
 
 
 def _balance_total(db: Database) -> int:
-    row = db.execute_sql("SELECT COALESCE(SUM(balance_cents), 0) FROM account").fetchone()
-    return int(row[0])
+    row = db.execute_sql(f"SELECT {sum_parts('balance_cents')} FROM account").fetchone()
+    return from_parts(row[0], row[1])
 
 
 def _read(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..domain.text import TextError, check_input_text
+
 
 class InputError(ValueError):
     """Invalid input: nothing was written. ``lines`` holds one message per problem."""
@@ -13,3 +15,15 @@ class InputError(ValueError):
 
 class NotFound(InputError):
     pass
+
+
+def input_text(
+    value: str, what: str, *, max_len: int | None = None, multiline: bool = False
+) -> str:
+    """Free text a service is about to store, checked by the one rule
+    (:func:`collections_tui.domain.text.check_input_text`): :class:`InputError` when it holds
+    a control character or is too long."""
+    try:
+        return check_input_text(value, what, max_len=max_len, multiline=multiline)
+    except TextError as exc:
+        raise InputError(f"{exc}; nothing was recorded") from None

@@ -20,11 +20,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ..domain.compliance import never_overridable
+from ..domain.text import TextError, check_name
 from ..store.db import from_db, to_db, write_transaction
-from ..store.models import Coordinator, Grant, database
+from ..store.models import Account, Coordinator, Grant, database
 from . import audit, ledger
 from .context import Context
-from .errors import InputError
+from .errors import InputError, input_text
 
 KINDS = ("override", "approval")
 DEFAULT_MINUTES = 60
@@ -65,7 +67,11 @@ def grant(
     within ``minutes``."""
     if kind not in KINDS:
         raise InputError(f"grant kind must be one of {', '.join(KINDS)}, not '{kind}'")
-    why = reason.strip()
+    try:
+        check_name(to, "the coordinator name")
+    except TextError as exc:
+        raise InputError(str(exc)) from None
+    why = input_text(reason, "the reason").strip()
     if not why:
         raise InputError("a grant needs a reason (it goes to the audit log)")
     if not 1 <= minutes <= 24 * 60:
@@ -76,6 +82,14 @@ def grant(
         if not is_supervisor(ctx):
             raise InputError(f"only a supervisor may grant an {kind}; {ctx.actor} is not one")
         account_id = ledger.account_id_for(number)
+        if kind == "override":
+            flags = Account.select(Account.flags).where(Account.id == account_id).scalar()
+            never = never_overridable(int(flags or 0))
+            if never:
+                raise InputError(
+                    f"{number}: {' and '.join(never)} can never be overridden, so an override "
+                    "grant could never be used; no grant was given"
+                )
         if not Coordinator.select().where(Coordinator.name == to).exists():
             raise InputError(f"no coordinator '{to}' (they appear once they use the program)")
         grant_id = int(

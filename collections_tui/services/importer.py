@@ -28,6 +28,10 @@ would fail). Unknown columns: one warning. Blank lines, and rows whose cells are
 are ignored. A row with more cells than the header is an error; a row with fewer is read
 with the missing trailing cells empty. Cells are stripped of surrounding spaces. Malformed
 quoting (an unclosed quote, text after a closing quote) is an error on the record's line.
+Controls at the door (``domain.text``): a C0 control, DEL or C1 in a cell of a known column
+(or in the header) is an error naming the column, and so is a line break inside a quoted
+cell, except in a call's ``note``; a tab is read as a space. Amounts, dates and whole
+numbers take ASCII digits only; dates are within ``domain.dates``' window (1900–2200).
 
 Decisions where DESIGN §7 is silent
 -----------------------------------
@@ -58,7 +62,8 @@ accounts
     negative, none if zero) posted ``ctx.today()`` with memo ``opening balance``. Existing
     account → if the file's balance differs from the *ledger sum*, one ``adjustment`` of the
     difference with memo ``import sync``; the cached balance is set to the file's balance.
-    Amounts of ±10^13 or more (ten trillion) are an error.
+    Amounts past ``domain.money.MAX_AMOUNT_CENTS`` (99,999,999,999.99) either way are an
+    error, as on every path.
   * Counts: ``created`` new accounts, ``updated`` accounts whose data in the file differs
     from the stored data (debtor, phones, account fields, flags or balance), else
     ``unchanged``. A stale zone-set or balance cache is refreshed without counting.
@@ -133,15 +138,18 @@ from peewee import Database, PostgresqlDatabase
 
 from ..domain.claims import CLAIM_STATUSES as _CLAIM_STATUSES
 from ..domain.compliance import OUTCOMES
+from ..domain.dates import DateError, check_instant, parse_date
 from ..domain.flags import Flag, flag_names, parse_flags
 from ..domain.ledger import KINDS, LedgerError, signed_amount
-from ..domain.money import MoneyError, format_amount, parse_amount
+from ..domain.money import MoneyError, check_balance, format_amount, parse_amount
 from ..domain.phones import ParsedPhone, parse_phone, parse_phone_list
 from ..domain.priority import Weights, fresh_sort_key
+from ..domain.text import ANY_CONTROL, CONTROL_BUT_LINE_ENDS, MAX_REFERENCE_CHARS, control_problem
 from ..domain.zones import STATE_ZONES, zone_set
 from ..store.bulk import insert_rows, reserve_ids
 from ..store.db import to_db, write_transaction
 from ..store.models import database
+from ..store.queries import from_parts, sum_parts
 from . import arrangements, audit
 from .context import Context
 from .errors import InputError
@@ -190,7 +198,6 @@ _CURRENCY_CODES = """
 """
 _CURRENCIES: frozenset[str] = frozenset(_CURRENCY_CODES.split())
 
-_MAX_CENTS = 10**15  # 10 trillion in major units: beyond anything real, far inside BIGINT
 _LOOKUP_CHUNK = 500
 _SCAN_THRESHOLD = 20_000  # files at least this big find existing accounts by one scan
 _PARALLEL_MIN_CHARS = 8_000_000  # files this big (~50,000 rows) are read by worker processes
@@ -249,7 +256,11 @@ def import_file(ctx: Context, kind: str, path: Path, *, dry_run: bool = False) -
     probs = _Problems(name)
     text = _read_text(Path(path), probs)
     importer = _IMPORTERS[kind](ctx, name, probs, dry_run)
-    table = _Table.open(text, probs, importer.required, importer.optional) if text else None
+    table = (
+        _Table.open(text, probs, importer.required, importer.optional, importer.multiline)
+        if text
+        else None
+    )
     del text  # the table keeps what it needs
     if table is None:
         if not probs.errors:  # an empty file
@@ -425,11 +436,22 @@ def _norm_header(cell: str) -> str:
     return cell.strip().lower().replace(" ", "_").replace("-", "_")
 
 
+# The columns of a table whose cells are checked for control characters: (index, name,
+# whether the cell may span lines). Ignored columns are not read, so not checked.
+_Checked_Columns = tuple[tuple[int, str, bool], ...]
+
+
 class _Table:
     """A CSV file's header, and its data records as ``(line, cells)``."""
 
     def __init__(
-        self, probs: _Problems, cols: dict[str, int], width: int, body: str, body_line: int
+        self,
+        probs: _Problems,
+        cols: dict[str, int],
+        width: int,
+        body: str,
+        body_line: int,
+        multiline: frozenset[str] = frozenset(),
     ) -> None:
         self._probs = probs
         self.cols = cols
@@ -437,10 +459,19 @@ class _Table:
         self.body = body  # the text after the header record
         self.body_line = body_line  # the physical line number where `body` starts
         self.rows = 0
+        self.multiline = multiline
+        self.checked: _Checked_Columns = tuple(
+            (i, name, name in multiline) for name, i in sorted(cols.items(), key=lambda x: x[1])
+        )
 
     @classmethod
     def open(
-        cls, text: str, probs: _Problems, required: Sequence[str], optional: Sequence[str]
+        cls,
+        text: str,
+        probs: _Problems,
+        required: Sequence[str],
+        optional: Sequence[str],
+        multiline: frozenset[str] = frozenset(),
     ) -> _Table | None:
         stream = io.StringIO(text, newline="")
         reader = csv.reader(stream, strict=True)
@@ -465,7 +496,11 @@ class _Table:
         ok = True
         for i, cell in enumerate(header):
             name = _norm_header(cell)
-            if name in cols:
+            _, problem = control_problem(cell)
+            if problem is not None:
+                probs.error(header_line, "header", f"column {i + 1} {problem}")
+                ok = False
+            elif name in cols:
                 probs.error(
                     header_line,
                     "header",
@@ -490,10 +525,10 @@ class _Table:
         if not ok:
             return None
         # The csv reader takes one line at a time, so the stream stands just after the header.
-        return cls(probs, cols, len(header), text[stream.tell() :], end + 1)
+        return cls(probs, cols, len(header), text[stream.tell() :], end + 1, multiline)
 
     def __iter__(self) -> Iterator[tuple[int, list[str]]]:
-        records = _Records(self.body, self.body_line, self.width)
+        records = _Records(self.body, self.body_line, self.width, self.checked)
         yield from records
         self.rows = records.rows
         for line, column, message in records.errors:
@@ -502,20 +537,46 @@ class _Table:
 
 class _Records:
     """The data records of a piece of CSV text as ``(line, cells)``: blank rows skipped,
-    cells padded to the header's width; structural problems collected in ``errors``."""
+    cells padded to the header's width; structural problems collected in ``errors``.
 
-    def __init__(self, text: str, first_line: int, width: int) -> None:
+    Controls at the door (``domain.text``, the one rule): a cell of a ``columns`` column
+    holding a C0 control, DEL or C1 is an error naming its column; a line break inside a
+    quoted cell too, except in a column that may span lines (a call's note). Tabs are read
+    as spaces. The record is still passed on, each refused character shown as U+FFFD, so
+    its other problems are listed too and no message echoes a control. Cheap: one search
+    over the whole text finds whether any record needs a look; otherwise only records
+    spanning several physical lines (a line break in a quoted cell) are looked at."""
+
+    def __init__(
+        self, text: str, first_line: int, width: int, columns: _Checked_Columns = ()
+    ) -> None:
         self.text = text
         self.first_line = first_line
         self.width = width
+        self.columns = columns
         self.rows = 0
         self.errors: list[tuple[int, str, str]] = []
         self.open_quote_at_end = False  # the text ended inside a quoted cell
+
+    def _check_controls(self, line: int, row: list[str]) -> None:
+        """Check ``row``'s cells for control characters, in place: tabs become spaces; a
+        refused cell has its error recorded and its controls replaced by U+FFFD."""
+        n = len(row)
+        for i, name, multiline in self.columns:
+            if i >= n or ANY_CONTROL.search(row[i]) is None:
+                continue
+            text, problem = control_problem(row[i], multiline=multiline)
+            if problem is None:
+                row[i] = text
+            else:
+                self.errors.append((line, name, problem))
+                row[i] = ANY_CONTROL.sub("\ufffd", row[i])
 
     def __iter__(self) -> Iterator[tuple[int, list[str]]]:
         reader = csv.reader(io.StringIO(self.text, newline=""), strict=True)
         base = self.first_line
         width = self.width
+        look_at_all = CONTROL_BUT_LINE_ENDS.search(self.text) is not None
         end = 0  # physical lines consumed so far
         while True:
             try:
@@ -532,6 +593,7 @@ class _Records:
                 end = reader.line_num
                 continue
             start = base + end
+            spans_lines = reader.line_num - end > 1  # a line break inside a quoted cell
             end = reader.line_num
             if not row or (not row[0].strip() and not any(c.strip() for c in row)):
                 continue  # blank line, or a row of empty cells
@@ -544,6 +606,8 @@ class _Records:
                     )
                     continue
                 row.extend([""] * (width - n))
+            if look_at_all or spans_lines:
+                self._check_controls(start, row)
             yield start, row
 
 
@@ -556,30 +620,23 @@ def _csv_problem(message: str) -> str:
 # ------------------------------------------------------------------ value checks
 
 
-def _date(text: str) -> date | None:
-    """Strict ``YYYY-MM-DD`` (``date.fromisoformat`` also takes ``20261127``)."""
-    if len(text) != 10 or text[4] != "-" or text[7] != "-":
-        return None
+def _date(text: str) -> tuple[date | None, str]:
+    """``(date, "")`` for strict ``YYYY-MM-DD`` in ASCII digits inside the accepted dates
+    (``domain.dates``), else ``(None, what is wrong)``."""
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
-def _date_problem(text: str) -> str:
-    return f"'{text}' is not a date; expected YYYY-MM-DD"
+        return parse_date(text), ""
+    except DateError as exc:
+        return None, str(exc)
 
 
 def _amount(text: str, *, allow_negative: bool = True) -> tuple[int, str | None]:
     """(cents, None), or (0, what is wrong)."""
     if not text.strip():
         return 0, "is empty"
-    try:
+    try:  # bounded by MAX_AMOUNT_CENTS there, as every amount entered by any path
         cents = parse_amount(text, allow_negative=allow_negative)
     except MoneyError as exc:
         return 0, str(exc)
-    if abs(cents) >= _MAX_CENTS:
-        return 0, f"'{text.strip()}' is too large"
     return cents, None
 
 
@@ -782,10 +839,15 @@ def _line_breaks(text: str, start: int, end: int) -> int:
 
 
 def _check_piece(
-    check: _Check[_S, _C], spec: _S, text: str, first_line: int, width: int
+    check: _Check[_S, _C],
+    spec: _S,
+    text: str,
+    first_line: int,
+    width: int,
+    columns: _Checked_Columns,
 ) -> tuple[_C, int, list[tuple[int, str, str]], bool]:
     """Worker: read one piece of the file and check its records."""
-    records = _Records(text, first_line, width)
+    records = _Records(text, first_line, width, columns)
     checked = check(spec, list(records))
     return checked, records.rows, records.errors, records.open_quote_at_end
 
@@ -810,7 +872,7 @@ def _check_in_workers(check: _Check[_S, _C], spec: _S, table: _Table) -> Iterato
 
     def submit(k: int) -> Future[tuple[_C, int, list[tuple[int, str, str]], bool]]:
         piece = body[cuts[k] : cuts[k + 1]]
-        return pool.submit(_check_piece, check, spec, piece, lines[k], table.width)
+        return pool.submit(_check_piece, check, spec, piece, lines[k], table.width, table.checked)
 
     try:
         # A few pieces ahead of the caller, no more: results waiting to be used cost
@@ -831,7 +893,14 @@ def _check_in_workers(check: _Check[_S, _C], spec: _S, table: _Table) -> Iterato
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     if resume is not None:
-        rest = _Table(table._probs, table.cols, table.width, body[cuts[resume] :], lines[resume])
+        rest = _Table(
+            table._probs,
+            table.cols,
+            table.width,
+            body[cuts[resume] :],
+            lines[resume],
+            table.multiline,
+        )
         it = iter(rest)
         while batch := list(itertools.islice(it, _BATCH_ROWS)):
             yield check(spec, batch)
@@ -868,6 +937,7 @@ class _Account(NamedTuple):
     debtor_id: int
     flags: int
     last_attempt_at: datetime | None
+    balance_cents: int
 
 
 def _find_accounts(db: Database, numbers: Iterable[str]) -> dict[str, _Account]:
@@ -876,12 +946,12 @@ def _find_accounts(db: Database, numbers: Iterable[str]) -> dict[str, _Account]:
     found: dict[str, _Account] = {}
     for chunk in _chunks(wanted):
         rows = db.execute_sql(
-            "SELECT id, number, debtor_id, flags, last_attempt_at FROM account "
+            "SELECT id, number, debtor_id, flags, last_attempt_at, balance_cents FROM account "
             f"WHERE number IN ({_marks(db, len(chunk))})",
             tuple(chunk),
         ).fetchall()
         for r in rows:
-            found[r[1]] = _Account(int(r[0]), r[1], int(r[2]), int(r[3]), _dt(r[4]))
+            found[r[1]] = _Account(int(r[0]), r[1], int(r[2]), int(r[3]), _dt(r[4]), int(r[5]))
     return found
 
 
@@ -897,6 +967,7 @@ class _Importer:
 
     required: tuple[str, ...] = ()
     optional: tuple[str, ...] = ()
+    multiline: frozenset[str] = frozenset()  # columns whose cells may span lines
 
     def __init__(self, ctx: Context, file: str, probs: _Problems, dry_run: bool) -> None:
         self.ctx = ctx
@@ -1090,9 +1161,9 @@ def _check_accounts(spec: _AcctSpec, batch: list[tuple[int, list[str]]]) -> _Che
         if i_due is not None:
             text = row[i_due].strip()
             if text:
-                due_day = _date(text)
+                due_day, problem = _date(text)
                 if due_day is None:
-                    error((line, "due_date", _date_problem(text)))
+                    error((line, "due_date", problem))
                 else:
                     due, aging_from = text, due_day
         flags = 0
@@ -1462,11 +1533,11 @@ class _AccountsImporter(_Importer):
         out: dict[int, int] = {}
         for chunk in _chunks(ids):
             rows = db.execute_sql(
-                "SELECT account_id, SUM(amount_cents) FROM ledger_entry "
+                f"SELECT account_id, {sum_parts('amount_cents')} FROM ledger_entry "
                 f"WHERE account_id IN ({_marks(db, len(chunk))}) GROUP BY account_id",
                 tuple(chunk),
             ).fetchall()
-            out.update((int(a), int(s or 0)) for a, s in rows)
+            out.update((int(a), from_parts(high, low)) for a, high, low in rows)
         return out
 
     @staticmethod
@@ -1815,8 +1886,11 @@ class _TransactionsImporter(_Importer):
                 error(line, "account_number", "is empty")
                 ok = False
             posted_on = row[i_on].strip()
-            if _date(posted_on) is None:
-                error(line, "posted_on", _date_problem(posted_on) if posted_on else "is empty")
+            if not posted_on:
+                error(line, "posted_on", "is empty")
+                ok = False
+            elif (date_problem := _date(posted_on)[1]) != "":
+                error(line, "posted_on", date_problem)
                 ok = False
             kind = row[i_kind].strip().lower()
             if kind not in KINDS:
@@ -1842,8 +1916,8 @@ class _TransactionsImporter(_Importer):
             if i_ref is not None:
                 reference = row[i_ref].strip() or None
                 if reference is not None:
-                    if len(reference) > 100:
-                        error(line, "reference", "is longer than 100 characters")
+                    if len(reference) > MAX_REFERENCE_CHARS:
+                        error(line, "reference", f"is longer than {MAX_REFERENCE_CHARS} characters")
                         ok = False
                     elif number:
                         first = refs.get((number, reference))
@@ -1899,7 +1973,23 @@ class _TransactionsImporter(_Importer):
                         )
                     continue
             self.todo.append((acct.id, r))
+        self._check_balances(accounts)
         self.counts = _Counts(created=len(self.todo), skipped=skipped)
+
+    def _check_balances(self, accounts: dict[str, _Account]) -> None:
+        """No account's balance may pass MAX_BALANCE_CENTS: the entries are added to each
+        account's balance in file order, and the first that would take it past the bound is
+        an error on its line (one per account)."""
+        running = {a.id: a.balance_cents for a in accounts.values()}
+        refused: set[int] = set()
+        for aid, r in self.todo:
+            if aid in refused:
+                continue
+            try:
+                running[aid] = check_balance(running[aid], r.effect)
+            except MoneyError as exc:
+                self.probs.error(r.line, "amount", f"account {r.number}: {exc}")
+                refused.add(aid)
 
     def write(self, db: Database) -> None:
         now = self.now_text
@@ -1952,6 +2042,7 @@ class _CallRow(NamedTuple):
 class _CallsImporter(_Importer):
     required = ("account_number", "at", "outcome")
     optional = ("phone", "note", "coordinator")
+    multiline = frozenset({"note"})  # a note may have several lines, as in the workstation
 
     def parse(self, table: _Table) -> None:
         cols = table.cols
@@ -1981,9 +2072,15 @@ class _CallsImporter(_Importer):
                 ok = False
             else:
                 try:
+                    if not text.isascii():
+                        raise ValueError("not ASCII digits")
                     parsed = datetime.fromisoformat(text)
                     if "T" not in text.upper() and " " not in text:
                         raise ValueError("no time")
+                    check_instant(parsed, text)
+                except DateError as exc:
+                    error(line, "at", str(exc))
+                    ok = False
                 except ValueError:
                     error(
                         line,
@@ -2293,8 +2390,9 @@ class _ClaimsImporter(_Importer):
                     value = text
                 elif field in ("service_date", "submitted_on"):
                     if text:
-                        if _date(text) is None:
-                            error(line, field, _date_problem(text))
+                        date_problem = _date(text)[1]
+                        if date_problem:
+                            error(line, field, date_problem)
                             ok = False
                         value = text
                     elif field == "service_date":
@@ -2342,7 +2440,9 @@ class _ClaimsImporter(_Importer):
                                 error(line, field, "is longer than 20 characters")
                                 ok = False
                 elif field == "timely_filing_days" and text:
-                    if not text.isdigit() or not 0 < int(text) <= 3650:
+                    if not (text.isascii() and text.isdigit() and len(text) <= 4) or not (
+                        0 < int(text) <= 3650
+                    ):
                         error(line, field, f"'{text}' is not a whole number of days (1-3650)")
                         ok = False
                     else:

@@ -9,16 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from peewee import fn
-
+from ..domain.dates import DateError, check_date
 from ..domain.ledger import LedgerError, signed_amount
-from ..domain.money import format_amount
+from ..domain.money import MAX_BALANCE_CENTS, MoneyError, check_amount, check_balance, format_amount
+from ..domain.text import MAX_REFERENCE_CHARS
 from ..store.db import to_db, write_transaction
 from ..store.models import Account, LedgerEntry, database
-from ..store.queries import balance_mismatches
+from ..store.queries import balance_mismatches, from_parts, sum_parts
 from . import arrangements, audit
 from .context import Context
-from .errors import InputError, NotFound
+from .errors import InputError, NotFound, input_text
 
 
 @dataclass(frozen=True)
@@ -47,11 +47,39 @@ def post_entry(
     source: str = "system",
 ) -> int:
     """Post one entry (amount as given: positive, or signed for adjustments) and update the
-    cached balance. Call inside a transaction. Returns the entry id."""
+    cached balance. Call inside a transaction. Returns the entry id.
+
+    An entry that would take the balance past ``MAX_BALANCE_CENTS`` either way is refused
+    (:class:`InputError` naming the account) before anything is written: the cached balance
+    moves only when the result is within the bound, in the same statement (so two sessions
+    posting at once cannot both pass the check), and the entry is inserted only after."""
     try:
         effect = signed_amount(kind, amount_cents)
     except LedgerError as exc:
         raise InputError(str(exc)) from None
+    moved = (
+        Account.update(balance_cents=Account.balance_cents + effect, updated_at=to_db(ctx.now()))
+        .where(
+            (Account.id == account_id)
+            & (Account.balance_cents + effect >= -MAX_BALANCE_CENTS)
+            & (Account.balance_cents + effect <= MAX_BALANCE_CENTS)
+        )
+        .execute()
+    )
+    if not moved:
+        row = Account.select(Account.number, Account.balance_cents).where(Account.id == account_id)
+        acct = row.first()
+        if acct is None:
+            raise NotFound(f"no account with id {account_id}")
+        try:
+            check_balance(int(acct.balance_cents), effect)
+        except MoneyError as exc:
+            raise InputError(f"account {acct.number}: {exc}; nothing was recorded") from None
+        except (TypeError, ValueError):  # a cached balance that is not an integer
+            pass
+        raise InputError(
+            f"account {acct.number}: its balance cannot take this entry; nothing was recorded"
+        )
     entry_id = LedgerEntry.insert(
         account=account_id,
         posted_on=posted_on,
@@ -62,9 +90,6 @@ def post_entry(
         source=source,
         created_at=to_db(ctx.now()),
         created_by=ctx.actor,
-    ).execute()
-    Account.update(balance_cents=Account.balance_cents + effect, updated_at=to_db(ctx.now())).where(
-        Account.id == account_id
     ).execute()
     audit.record(
         ctx,
@@ -87,9 +112,20 @@ def pay(
     reference: str | None = None,
     memo: str = "",
 ) -> Posted:
-    """Record a payment received. A reference already posted on the account is refused."""
+    """Record a payment received. A reference already posted on the account is refused; an
+    amount past ``MAX_AMOUNT_CENTS``, a date outside the accepted window, a reference longer
+    than ``MAX_REFERENCE_CHARS`` or holding control characters are refused too."""
     if amount_cents <= 0:
         raise InputError("a payment must be a positive amount")
+    try:
+        check_amount(amount_cents)
+        if on is not None:
+            check_date(on)
+    except (MoneyError, DateError) as exc:
+        raise InputError(f"{exc}; nothing was recorded") from None
+    if reference is not None:
+        reference = input_text(reference, "the reference", max_len=MAX_REFERENCE_CHARS)
+    memo = input_text(memo, "the memo")
     db = database.obj
     with write_transaction(db):
         account_id = account_id_for(number)
@@ -120,12 +156,12 @@ def pay(
 
 
 def ledger_sum(account_id: int) -> int:
-    total = (
-        LedgerEntry.select(fn.COALESCE(fn.SUM(LedgerEntry.amount_cents), 0))
-        .where(LedgerEntry.account == account_id)
-        .scalar()
-    )
-    return int(total or 0)
+    db = database.obj
+    row = db.execute_sql(
+        f"SELECT {sum_parts('amount_cents')} FROM ledger_entry WHERE account_id = {db.param}",
+        (account_id,),
+    ).fetchone()
+    return from_parts(row[0], row[1])
 
 
 def verify_balances() -> list[tuple[str, int, int]]:

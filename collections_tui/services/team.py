@@ -20,6 +20,7 @@ from collections.abc import Set
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ..domain.text import MAX_NAME_CHARS, TextError, check_name
 from ..store.db import from_db, to_db, write_transaction
 from ..store.models import Coordinator, Lease, database
 from . import audit
@@ -29,7 +30,7 @@ from .leases import LeaseView, active_leases
 from .ledger import account_id_for
 
 ROLES = ("coordinator", "supervisor")
-MAX_NAME = 100  # coordinator.name and every coordinator column are VARCHAR(100)
+MAX_NAME = MAX_NAME_CHARS  # coordinator.name and every coordinator column are VARCHAR(100)
 
 _ENSURE = (
     "INSERT INTO coordinator (name, role, created_at) VALUES ({p}, 'coordinator', {p}) "
@@ -57,11 +58,10 @@ class RoleChange:
 
 
 def _check_name(name: str, what: str = "a coordinator name") -> str:
-    if not name or not name.strip() or name != name.strip():
-        raise InputError(f"{what} must be non-empty, without spaces at either end: '{name}'")
-    if len(name) > MAX_NAME:
-        raise InputError(f"{what} is longer than {MAX_NAME} characters: '{name[:40]}…'")
-    return name
+    try:
+        return check_name(name, what)
+    except TextError as exc:
+        raise InputError(str(exc)) from None
 
 
 def ensure_coordinator(ctx: Context) -> CoordinatorView:

@@ -206,6 +206,7 @@ BAD_FILES: dict[str, tuple[str, list[str]]] = {
     "accounts_mixed.csv": (
         "accounts",
         [
+            "{f}:2: debtor_name: contains a line break; it must be one line",
             "{f}:2: balance: '12.345' has more than 2 decimal places",
             "{f}:4: due_date: '2026-02-30' is not a date; expected YYYY-MM-DD",
             "{f}:4: phones: unknown phone type 'pager' (expected mobile, home, work or other)",
@@ -362,8 +363,10 @@ def test_multi_line_cells_count_physical_lines(db: Database, ctx: Context, tmp_p
     )
     with pytest.raises(InputError) as info:
         import_file(ctx, "accounts", path)
-    assert info.value.lines == [
+    assert info.value.lines == [  # a line break in an accounts cell is refused, on its line
+        f"{path}:2: address1: contains a line break; it must be one line",
         f"{path}:5: balance: 'x' is not an amount; expected digits like 1234.50",
+        f"{path}:6: debtor_name: contains a line break; it must be one line",
         f"{path}:8: balance: is empty",
     ]
 

@@ -88,3 +88,60 @@ def test_allocate_sums_exactly_and_differs_by_at_most_a_cent(total: int, parts: 
 def test_allocate_refuses_zero_parts() -> None:
     with pytest.raises(ValueError):
         allocate(100, 0)
+
+
+# ---------------------------------------------------------------- bounds and digits (issue 11)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["١٢٣", "١٢٣.٤٥", "１２３", "１２３.００", "12.٣٤", "۱۲۳", "१२३", "1_000", "²"],
+)
+def test_only_ascii_digits_are_an_amount(text: str) -> None:
+    with pytest.raises(MoneyError, match="not an amount"):
+        parse_amount(text)
+
+
+def test_the_largest_amount_and_no_more() -> None:
+    from collections_tui.domain.money import MAX_AMOUNT_CENTS
+
+    assert MAX_AMOUNT_CENTS == 10**13 - 1
+    assert parse_amount("99999999999.99") == MAX_AMOUNT_CENTS
+    assert parse_amount("-99999999999.99") == -MAX_AMOUNT_CENTS
+    assert parse_amount("000099999999999.99") == MAX_AMOUNT_CENTS  # leading zeros are no size
+    for text in ("100000000000", "100000000000.00", "-100000000000", "4111111111111111",
+                 "92233720368547758.07", "9" * 5000):  # fmt: skip
+        with pytest.raises(MoneyError, match=r"too large; the largest amount is 99999999999\.99"):
+            parse_amount(text)
+
+
+@given(st.integers())
+def test_check_amount_is_the_same_bound(cents: int) -> None:
+    from collections_tui.domain.money import MAX_AMOUNT_CENTS, check_amount
+
+    if abs(cents) <= MAX_AMOUNT_CENTS:
+        assert check_amount(cents) == cents
+    else:
+        with pytest.raises(MoneyError, match="too large"):
+            check_amount(cents)
+
+
+@given(
+    st.integers(min_value=-(10**15) + 1, max_value=10**15 - 1),
+    st.integers(min_value=-(10**13) + 1, max_value=10**13 - 1),
+)
+def test_check_balance_keeps_every_balance_inside_the_bound(balance: int, effect: int) -> None:
+    from collections_tui.domain.money import MAX_BALANCE_CENTS, check_balance
+
+    if abs(balance + effect) <= MAX_BALANCE_CENTS:
+        assert check_balance(balance, effect) == balance + effect
+    else:
+        with pytest.raises(MoneyError, match=r"past the limit of ±9999999999999\.99"):
+            check_balance(balance, effect)
+
+
+def test_a_balance_at_the_bound_fits_a_bigint_many_times_over() -> None:
+    from collections_tui.domain.money import MAX_AMOUNT_CENTS, MAX_BALANCE_CENTS
+
+    assert MAX_AMOUNT_CENTS < MAX_BALANCE_CENTS
+    assert (2**63 - 1) // (MAX_BALANCE_CENTS + MAX_AMOUNT_CENTS) > 9_000

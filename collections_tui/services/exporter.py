@@ -34,7 +34,7 @@ from .errors import InputError
 
 KINDS = ("calls", "promises", "arrangements", "ledger")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 _BATCH = 5_000
 
 

@@ -93,7 +93,7 @@ class NoteDialog(ModalScreen[NoteRequest | None]):
             self.notify("The note is empty.", severity="error")
             return
         ref = self.query_one("#note-addendum", Input).value.strip().lstrip("#")
-        if ref and not ref.isdigit():
+        if ref and not (ref.isascii() and ref.isdigit()):
             self.notify("The note # is a number, e.g. 12.", severity="error")
             return
         if self._timer is not None:

@@ -102,6 +102,14 @@ class Tmux:
             == 0
         )
 
+    def quit(self) -> None:
+        """``q``, and the process is gone within 10 s."""
+        self.keys("q")
+        deadline = time.monotonic() + 10
+        while self.alive() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not self.alive(), "q did not quit"
+
     def kill(self) -> None:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
 
@@ -142,11 +150,7 @@ def test_a_whole_call_by_keys(db: Database, ctx: Context, tmux_app: Callable[...
     t.wait_for("voicemail recorded")
     t.keys("Escape")
     t.wait_for("Queue · ")
-    t.keys("q")
-    deadline = time.monotonic() + 10
-    while t.alive() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not t.alive(), "q did not quit"
+    t.quit()
     contact = Contact.get()
     assert (contact.account.number, contact.outcome, contact.coordinator) == (
         "W-1",
@@ -227,11 +231,7 @@ def test_hostile_data_never_reaches_the_terminal_as_control(
         t.wait_for(lambda s: "[/]consent" not in s)
         t.keys("Escape")
         t.wait_for("Queue · ")
-        t.keys("q")
-        deadline = time.monotonic() + 10
-        while t.alive() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not t.alive(), "q did not quit: a [@click=app.quit] or a crash?"
+        t.quit()
     finally:
         t.kill()
     written = capture.read_bytes()

@@ -80,7 +80,7 @@ def _json_fix(text: str) -> str:
     ``ensure_ascii=False`` — DEL, C1, bidi and zero-width characters, other format
     characters — can only stand inside strings, where an escape means the same character.
     """
-    if text.isprintable() or all(ch.isprintable() or ch in "\n\t" for ch in text):
+    if text.isprintable() or text.replace("\n", "").isprintable():  # in C: the usual case
         return text
     out: list[str] = []
     for ch in text:

@@ -1085,7 +1085,13 @@ def cmd_import_db(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
         if sys.stderr.isatty():
             print(f"\r  {table}: {done:,}/{total:,}", end="", file=sys.stderr, flush=True)
 
-    report = copy_database(args.source, s.db_url, progress=progress, file_mode=s.db_file_mode)
+    report = copy_database(
+        args.source,
+        s.db_url,
+        progress=progress,
+        file_mode=s.db_file_mode,
+        create_folder=_may_create(args, s)[1],
+    )
     if sys.stderr.isatty():
         print(file=sys.stderr)
     accounts = report.tables.get("account", 0)
@@ -1100,6 +1106,22 @@ def cmd_import_db(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
 NO_DATABASE = frozenset(
     {"plan", "import-db"}
 )  # pure calculations: no database is opened or created
+
+# A new database file is made only where one is meant to be: by the commands that fill one
+# (`demo`, `import` without --dry-run, `import-db`), with --demo, and at the default and demo
+# locations (created on first use, with their folders). Any other command on a missing file
+# says "no database at PATH": a typo in --db must not look like an empty queue. Folders are
+# made only for the default locations, never for a --db path.
+CREATES_DATABASE = frozenset({"demo", "import", "import-db"})
+
+
+def _may_create(args: argparse.Namespace, s: Settings) -> tuple[bool, bool]:
+    """(may create the database file, may create its folders) for this command line."""
+    if s.db_url in (settings_mod.default_db_url(), settings_mod.demo_db_url()):
+        return True, True
+    fills = args.command in CREATES_DATABASE and not getattr(args, "dry_run", False)
+    return fills or bool(getattr(args, "demo", False)), False
+
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, Context], int]] = {
     "plan": cmd_plan,
@@ -1191,12 +1213,15 @@ def run(argv: Sequence[str] | None = None, *, gc_paused: bool = False) -> int:
 
     if workstation and urlparse(s.db_url).scheme in ("sqlite", "") and "peewee" not in sys.modules:
         _load_peewee_without_postgres()
-    from .store.db import StoreError, close_database, open_database
+    from .store.db import NoDatabase, StoreError, as_store_error, close_database, open_database
 
     try:
         if args.command in NO_DATABASE:
             return COMMANDS[args.command](args, s, ctx)
-        open_database(s.db_url, file_mode=s.db_file_mode)
+        create, create_folder = _may_create(args, s)
+        open_database(
+            s.db_url, file_mode=s.db_file_mode, create=create, create_folder=create_folder
+        )
         from .services.team import ensure_coordinator
 
         ensure_coordinator(ctx)
@@ -1205,6 +1230,13 @@ def run(argv: Sequence[str] | None = None, *, gc_paused: bool = False) -> int:
         if args.command is None:
             return cmd_default(args, s, ctx)
         return COMMANDS[args.command](args, s, ctx)
+    except NoDatabase as exc:
+        hint = (
+            "folders are made only for the default database"
+            if exc.folder_missing
+            else "check --db, or create one with import, import-db or demo"
+        )
+        _fail(EXIT_INVALID, f"{exc}; {hint}")
     except StoreError as exc:
         _fail(EXIT_INVALID, str(exc))
     except (UsageError, SettingsError) as exc:
@@ -1217,7 +1249,12 @@ def run(argv: Sequence[str] | None = None, *, gc_paused: bool = False) -> int:
     except KeyboardInterrupt:
         print("interrupted; nothing half-written was kept", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader of our output is gone: main() ends quietly
+        raise
     except Exception as exc:  # a bug: one line for the user, the traceback in the log
+        known = as_store_error(exc)  # a database fault met outside the store's cursors
+        if known is not None:
+            _fail(EXIT_INVALID, str(known))
         log.exception("unexpected error running %s", args.command)
         where = f"; details in {log_path}" if log_path else ""
         _fail(EXIT_INVALID, f"unexpected error: {exc}".splitlines()[0] + where)
@@ -1228,6 +1265,19 @@ def run(argv: Sequence[str] | None = None, *, gc_paused: bool = False) -> int:
 def main(argv: Sequence[str] | None = None, *, gc_paused: bool = False) -> NoReturn:
     try:
         code = run(argv, gc_paused=gc_paused)
-    except BrokenPipeError:  # `collections-tui account X | head`
+        sys.stdout.flush()  # output that fitted in the buffer meets a closed pipe here
+    except BrokenPipeError:  # `collections-tui queue | head`: the reader has what it wanted
+        _discard_stdout()
         code = EXIT_OK
     raise SystemExit(code)
+
+
+def _discard_stdout() -> None:
+    """Point standard output at /dev/null, so that the interpreter's own last flush of what
+    is still buffered does not fail (and complain) on the closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no file descriptor behind stdout (tests, embedding)
+        pass

@@ -45,8 +45,9 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         "--db",
         metavar="URL",
         default=d,
-        help="database: sqlite:///PATH or postgresql://USER@HOST:PORT/DB "
-        "(env COLLECTIONS_DB; default: collections.db in your user data folder)",
+        help="database: sqlite:///PATH (?mode=ro: read-only) or postgresql://USER@HOST:PORT/DB "
+        "(env COLLECTIONS_DB; default: collections.db in your user data folder). A file that "
+        "does not exist is created only by demo, import and import-db",
     )
     g.add_argument(
         "--now",

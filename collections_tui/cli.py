@@ -47,8 +47,9 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         "--db",
         metavar="URL",
         default=d,
-        help="database: sqlite:///PATH or postgresql://USER@HOST:PORT/DB "
-        "(env COLLECTIONS_DB; default: collections.db in your user data folder)",
+        help="database: sqlite:///PATH (?mode=ro: read-only) or postgresql://USER@HOST:PORT/DB "
+        "(env COLLECTIONS_DB; default: collections.db in your user data folder). A file that "
+        "does not exist is created only by demo, import and import-db",
     )
     g.add_argument(
         "--now",
@@ -1114,7 +1115,13 @@ def cmd_import_db(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
         if sys.stderr.isatty():
             _progress(f"\r  {safe_text(table)}: {done:,}/{total:,}")
 
-    report = copy_database(args.source, s.db_url, progress=progress, file_mode=s.db_file_mode)
+    report = copy_database(
+        args.source,
+        s.db_url,
+        progress=progress,
+        file_mode=s.db_file_mode,
+        create_folder=_may_create(args, s)[1],
+    )
     if sys.stderr.isatty():
         print(file=sys.stderr)
     accounts = report.tables.get("account", 0)
@@ -1129,6 +1136,22 @@ def cmd_import_db(args: argparse.Namespace, s: Settings, ctx: Context) -> int:
 NO_DATABASE = frozenset(
     {"plan", "import-db"}
 )  # pure calculations: no database is opened or created
+
+# A new database file is made only where one is meant to be: by the commands that fill one
+# (`demo`, `import` without --dry-run, `import-db`), with --demo, and at the default and demo
+# locations (created on first use, with their folders). Any other command on a missing file
+# says "no database at PATH": a typo in --db must not look like an empty queue. Folders are
+# made only for the default locations, never for a --db path.
+CREATES_DATABASE = frozenset({"demo", "import", "import-db"})
+
+
+def _may_create(args: argparse.Namespace, s: Settings) -> tuple[bool, bool]:
+    """(may create the database file, may create its folders) for this command line."""
+    if s.db_url in (settings_mod.default_db_url(), settings_mod.demo_db_url()):
+        return True, True
+    fills = args.command in CREATES_DATABASE and not getattr(args, "dry_run", False)
+    return fills or bool(getattr(args, "demo", False)), False
+
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, Context], int]] = {
     "plan": cmd_plan,
@@ -1306,12 +1329,15 @@ def _run(argv: Sequence[str] | None, *, gc_paused: bool) -> int:
 
     if workstation and urlparse(s.db_url).scheme in ("sqlite", "") and "peewee" not in sys.modules:
         _load_peewee_without_postgres()
-    from .store.db import StoreError, close_database, open_database
+    from .store.db import NoDatabase, StoreError, as_store_error, close_database, open_database
 
     try:
         if args.command in NO_DATABASE:
             return COMMANDS[args.command](args, s, ctx)
-        open_database(s.db_url, file_mode=s.db_file_mode)
+        create, create_folder = _may_create(args, s)
+        open_database(
+            s.db_url, file_mode=s.db_file_mode, create=create, create_folder=create_folder
+        )
         from .services.team import ensure_coordinator
 
         ensure_coordinator(ctx)
@@ -1320,6 +1346,13 @@ def _run(argv: Sequence[str] | None, *, gc_paused: bool) -> int:
         if args.command is None:
             return cmd_default(args, s, ctx)
         return COMMANDS[args.command](args, s, ctx)
+    except NoDatabase as exc:
+        hint = (
+            "folders are made only for the default database"
+            if exc.folder_missing
+            else "check --db, or create one with import, import-db or demo"
+        )
+        _fail(EXIT_INVALID, f"{exc}; {hint}")
     except StoreError as exc:
         _fail(EXIT_INVALID, str(exc))
     except (UsageError, SettingsError) as exc:
@@ -1332,7 +1365,12 @@ def _run(argv: Sequence[str] | None, *, gc_paused: bool) -> int:
     except KeyboardInterrupt:
         print("interrupted; nothing half-written was kept", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader of our output is gone: main() ends quietly
+        raise
     except Exception as exc:  # a bug: one line for the user, the traceback in the log
+        known = as_store_error(exc)  # a database fault met outside the store's cursors
+        if known is not None:
+            _fail(EXIT_INVALID, str(known))
         log.exception("unexpected error running %s", args.command)
         where = f"; details in {log_path}" if log_path else ""
         _fail(EXIT_INVALID, f"unexpected error: {exc}".splitlines()[0] + where)
@@ -1343,6 +1381,19 @@ def _run(argv: Sequence[str] | None, *, gc_paused: bool) -> int:
 def main(argv: Sequence[str] | None = None, *, gc_paused: bool = False) -> NoReturn:
     try:
         code = run(argv, gc_paused=gc_paused)
-    except BrokenPipeError:  # `collections-tui account X | head`
+        sys.stdout.flush()  # output that fitted in the buffer meets a closed pipe here
+    except BrokenPipeError:  # `collections-tui queue | head`: the reader has what it wanted
+        _discard_stdout()
         code = EXIT_OK
     raise SystemExit(code)
+
+
+def _discard_stdout() -> None:
+    """Point standard output at /dev/null, so that the interpreter's own last flush of what
+    is still buffered does not fail (and complain) on the closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no file descriptor behind stdout (tests, embedding)
+        pass

@@ -8,6 +8,15 @@ import sys
 from pathlib import Path
 
 from collections_tui.cli import run
+from collections_tui.store.db import close_database, open_database
+
+
+def _new_database(path: Path) -> str:
+    """An empty collections-tui database (a read-only command never creates one)."""
+    url = f"sqlite:///{path}"
+    open_database(url)
+    close_database()
+    return url
 
 
 def test_a_command_resumes_the_paused_garbage_collector(tmp_path: Path) -> None:
@@ -15,7 +24,7 @@ def test_a_command_resumes_the_paused_garbage_collector(tmp_path: Path) -> None:
     workstation resumes it as soon as its arguments are read."""
     gc.disable()
     try:
-        assert run(["--db", f"sqlite:///{tmp_path}/x.db", "queue"], gc_paused=True) == 0
+        assert run(["--db", _new_database(tmp_path / "x.db"), "queue"], gc_paused=True) == 0
         assert gc.isenabled()
     finally:
         gc.enable()
@@ -41,8 +50,9 @@ def test_peewee_loaded_for_sqlite_leaves_postgres_importable() -> None:
 
 def test_the_command_runs_through_the_launcher(tmp_path: Path) -> None:
     """`python -m collections_tui` (and the installed command) go through the launcher."""
+    url = _new_database(tmp_path / "y.db")
     proc = subprocess.run(
-        [sys.executable, "-m", "collections_tui", "--db", f"sqlite:///{tmp_path}/y.db", "queue"],
+        [sys.executable, "-m", "collections_tui", "--db", url, "queue"],
         capture_output=True,
         text=True,
         timeout=60,

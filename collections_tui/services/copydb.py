@@ -558,10 +558,12 @@ def copy_database(
     *,
     progress: Progress | None = None,
     file_mode: int = 0o600,
+    create_folder: bool = True,
 ) -> CopyReport:
     """Copy the SQLite database at ``source_url`` into the empty database at ``target_url``
-    (see the module docstring). ``file_mode`` is for a SQLite target created here; when the
-    copy is refused or fails, a SQLite target file created here is removed again.
+    (see the module docstring). ``file_mode`` is for a SQLite target created here (and its
+    folder, with ``create_folder``); when the copy is refused or fails, a SQLite target file
+    created here is removed again.
 
     Raises ``CopyError`` (an ``InputError``: nothing written) when refused or when the copy
     fails or does not verify; ``StoreError`` when a database cannot be opened."""
@@ -571,14 +573,14 @@ def copy_database(
     if target_path is not None and target_path.resolve() == source_path.resolve():
         raise CopyError("the source and the target are the same database")
     new_file = target_path is not None and not target_path.exists()
-    src = connect(str(source_path))
+    src = connect(str(source_path), create=False)
     try:
         version = _check_version(src, "source")
         if version == 0:
             raise CopyError(f"{source_path} is not a collections-tui database")
         migrations.migrate(src)
         with src.atomic():  # one read transaction: a consistent snapshot of the source
-            dst = connect(target_url, file_mode=file_mode)
+            dst = connect(target_url, file_mode=file_mode, create_folder=create_folder)
             try:
                 copied, skipped = _copy(src, dst, progress)
             finally:

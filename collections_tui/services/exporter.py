@@ -1,7 +1,12 @@
 """CSV exports for spreadsheets and other systems.
 
-Files are written to a temporary file beside the target and renamed into place, so a
-crash leaves either the old file or the whole new one. Cells that a spreadsheet would run as
+Files are written to a temporary file beside the target (created new, 0600) and renamed into
+place, so a crash leaves either the old file or the whole new one. Only a regular file is
+ever replaced: a folder, a named pipe, a device (``/dev/null``) or a socket at the path is
+refused, and a symbolic link is followed only as the kernel's ``protected_symlinks`` rule
+would for any link on the way — and the file's own name only when the link is the user's
+(``_target``); a regular file of another user in a sticky, world-writable folder (``/tmp``)
+is not replaced either (``protected_regular``). Cells that a spreadsheet would run as
 a formula (starting with ``=``, ``+``, ``-`` or ``@``, or a tab/carriage return) get a leading
 ``'``; plain numbers such as ``-12.50`` are numbers, not formulas, and are left as they are.
 """
@@ -11,6 +16,7 @@ from __future__ import annotations
 import csv
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -18,7 +24,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from ..domain.money import format_amount
-from ..store.db import date_from_db, from_db
+from ..store.db import date_from_db, file_kind, from_db, read_only_reason, write_transaction
 from ..store.models import (
     Account,
     Arrangement,
@@ -27,6 +33,7 @@ from ..store.models import (
     LedgerEntry,
     Note,
     Promise,
+    database,
 )
 from . import audit
 from .context import Context
@@ -192,11 +199,7 @@ _ROWS = {
 def export(ctx: Context, kind: str, path: Path) -> ExportReport:
     if kind not in _ROWS:
         raise InputError(f"unknown export '{kind}' (expected {', '.join(KINDS)})")
-    target = path.resolve()
-    if target.is_dir():
-        raise InputError(f"{path}: is a folder; give a file name")
-    if not target.parent.is_dir():
-        raise InputError(f"{path}: folder {target.parent} does not exist")
+    target = _target(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     rows = 0
     try:
@@ -208,9 +211,84 @@ def export(ctx: Context, kind: str, path: Path) -> ExportReport:
                 rows += 1
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        if read_only_reason() is not None:  # nothing can be recorded: the file is still made
+            os.replace(tmp, target)
+        else:  # recorded with the file: no audit event, no file (the lock may be busy)
+            with write_transaction(database.obj):
+                audit.record(ctx, f"export.{kind}", None, file=str(path), rows=rows)
+                os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    audit.record(ctx, f"export.{kind}", None, file=str(path), rows=rows)
     return ExportReport(kind=kind, file=str(path), rows=rows)
+
+
+_MAX_LINKS = 40  # as the kernel's ELOOP
+
+
+def _target(path: Path) -> Path:
+    """The file ``path`` names, symbolic links resolved the safe way, or ``InputError``.
+
+    Every link on the way is followed only where the kernel's ``protected_symlinks`` rule
+    would follow it for this user: a link in a sticky, world-writable folder (``/tmp``) is
+    followed only when this user or the folder's owner owns it. The file's own name, when it
+    is a link, must be this user's (another user's link could point anywhere this user may
+    write). What it names must be a regular file or not exist yet; a regular file of another
+    user in a sticky, world-writable folder is refused (``protected_regular``)."""
+    me = os.geteuid()
+    todo = list(reversed(Path(path).parts))
+    here = Path.cwd()
+    links = 0
+    while todo:
+        part = todo.pop()
+        if part == os.sep:
+            here = Path(os.sep)
+            continue
+        if part in ("", "."):
+            continue
+        if part == "..":
+            here = here.parent
+            continue
+        step = here / part
+        last = not todo
+        try:
+            st = os.lstat(step)
+        except FileNotFoundError:
+            if last:
+                return step
+            raise InputError(f"{path}: folder {step} does not exist") from None
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read {step}: {exc.strerror}") from None
+        if stat.S_ISLNK(st.st_mode):
+            folder = os.lstat(here)
+            shared = folder.st_mode & stat.S_ISVTX and folder.st_mode & stat.S_IWOTH
+            if st.st_uid != me and (last or (shared and st.st_uid != folder.st_uid)):
+                raise InputError(
+                    f"{path}: {step} is a symbolic link of another user (uid {st.st_uid}); "
+                    "it is not followed"
+                )
+            links += 1
+            if links > _MAX_LINKS:
+                raise InputError(f"{path}: too many symbolic links")
+            todo.extend(reversed(Path(os.readlink(step)).parts))
+            continue
+        if not last:
+            if not stat.S_ISDIR(st.st_mode):
+                raise InputError(f"{path}: {step} is not a folder")
+            here = step
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            raise InputError(f"{path}: is a folder; give a file name")
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(
+                f"{path}: is {file_kind(st.st_mode)}; export writes only regular files"
+            )
+        folder = os.lstat(here)
+        shared = folder.st_mode & stat.S_ISVTX and folder.st_mode & stat.S_IWOTH
+        if shared and st.st_uid not in (me, folder.st_uid):
+            raise InputError(
+                f"{path}: belongs to another user (uid {st.st_uid}) in a shared folder; "
+                "it is not replaced"
+            )
+        return step
+    raise InputError(f"{path}: is a folder; give a file name")  # "/", ".", "x/.."

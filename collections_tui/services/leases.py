@@ -20,9 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from peewee import OperationalError
-
-from ..store.db import from_db, to_db, tuples, write_transaction
+from ..store import db as store_db
+from ..store.db import DatabaseBusy, from_db, to_db, tuples, write_transaction
 from ..store.models import Account, Lease, database
 from . import audit
 from .context import Context
@@ -58,6 +57,7 @@ def take(ctx: Context, account_id: int, *, audit_as: str | None = None) -> bool:
     expires = now + timedelta(minutes=ctx.lease_minutes)
     delay = 0.01
     for attempt in range(8):
+        started = time.monotonic()
         try:
             with write_transaction(db):
                 row = db.execute_sql(
@@ -67,10 +67,11 @@ def take(ctx: Context, account_id: int, *, audit_as: str | None = None) -> bool:
                 if row is not None and audit_as is not None:
                     audit.record(ctx, "lease.take", account_id, via=audit_as)
             return row is not None
-        except OperationalError as exc:
+        except DatabaseBusy:
             # SQLite's busy timeout already waits; this covers the rare immediate BUSY
-            # (e.g. a WAL checkpoint racing a writer) so "database is locked" never shows.
-            if ("locked" not in str(exc) and "busy" not in str(exc).lower()) or attempt == 7:
+            # (e.g. a WAL checkpoint racing a writer). A lock held past the whole busy
+            # timeout is another program writing: said at once, not waited for 8 times.
+            if attempt == 7 or time.monotonic() - started >= store_db.BUSY_TIMEOUT_S / 2:
                 raise
             time.sleep(delay + random.random() * delay)
             delay = min(delay * 2, 1.0)

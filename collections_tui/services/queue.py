@@ -29,7 +29,15 @@ from ..domain.aging import aging_bucket, days_past_due
 from ..domain.compliance import REASONS
 from ..domain.flags import Flag
 from ..domain.priority import TIERS, ScorePart
-from ..store.db import from_db, to_db, tuples, write_transaction
+from ..store.db import (
+    DatabaseBusy,
+    DatabaseReadOnly,
+    from_db,
+    read_only_reason,
+    to_db,
+    tuples,
+    write_transaction,
+)
 from ..store.models import (
     Account,
     Arrangement,
@@ -294,7 +302,13 @@ def sweep_date_tiers(ctx: Context) -> int:
     grace ended without payment puts its account in ``broken_promise`` on that day. Before
     answering, the queue re-reads the accounts whose grace ended in the last week (a few
     hundred a day at a million accounts) and refreshes those whose cached tier is stale, so
-    no background job has to have run. Returns how many accounts were refreshed."""
+    no background job has to have run. Returns how many accounts were refreshed.
+
+    Housekeeping: a read must not need the write lock. When another program holds it, or
+    the database is read-only, the sweep is skipped (0) and the next queue read tries again;
+    meanwhile the tiers cached for a day may lag (each row's verdict is still computed)."""
+    if read_only_reason() is not None:
+        return 0
     today = ctx.today()
     grace = ctx.grace_days
     swept = Meta.get_or_none(Meta.key == "tier_swept_on")
@@ -317,8 +331,7 @@ def sweep_date_tiers(ctx: Context) -> int:
     )
     ids.update(int(r[0]) for r in tuples(q))
     if not ids:
-        with write_transaction(database.obj):
-            _mark_swept(today)
+        _swept(ctx, today, [])
         return 0
     cached = {
         int(i): int(t)
@@ -330,11 +343,20 @@ def sweep_date_tiers(ctx: Context) -> int:
     stale = [
         i for i in sorted(ids) if (2 if states.get(i, (0, 0, False))[2] else 3) != cached.get(i, 3)
     ]
-    with write_transaction(database.obj):
-        if stale:
-            refresh_accounts(ctx, stale)
-        _mark_swept(today)
-    return len(stale)
+    return len(stale) if _swept(ctx, today, stale) else 0
+
+
+def _swept(ctx: Context, today: date, stale: list[int]) -> bool:
+    """Refresh ``stale`` and mark today swept, without waiting for another program's write
+    lock. False when it was busy (or read-only): the next queue read sweeps."""
+    try:
+        with write_transaction(database.obj, wait=False):
+            if stale:
+                refresh_accounts(ctx, stale)
+            _mark_swept(today)
+    except (DatabaseBusy, DatabaseReadOnly):
+        return False
+    return True
 
 
 def _mark_swept(today: date) -> None:

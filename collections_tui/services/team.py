@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..domain.text import MAX_NAME_CHARS, TextError, check_name
-from ..store.db import from_db, to_db, write_transaction
+from ..store.db import DatabaseBusy, DatabaseReadOnly, from_db, to_db, write_transaction
 from ..store.models import Coordinator, Lease, database
 from . import audit
 from .context import Context
@@ -66,13 +66,21 @@ def _check_name(name: str, what: str = "a coordinator name") -> str:
 
 def ensure_coordinator(ctx: Context) -> CoordinatorView:
     """``ctx.actor``'s row, created (role ``coordinator``) the first time they use the
-    program. Cheap when it exists (one indexed read); safe when two sessions start at once."""
+    program. Cheap when it exists (one indexed read); safe when two sessions start at once.
+
+    Housekeeping, run before every command: the row only records that they have used the
+    program (a missing row reads as the role ``coordinator``), so it never waits for another
+    program's write lock. When that is busy, or the database is read-only, it is written
+    the next time instead (``created_at`` None meanwhile)."""
     _check_name(ctx.actor, "the coordinator name")
     row = Coordinator.get_or_none(Coordinator.name == ctx.actor)
     if row is None:
         db = database.obj
-        with write_transaction(db):
-            db.execute_sql(_ENSURE.format(p=db.param), (ctx.actor, to_db(ctx.now())))
+        try:
+            with write_transaction(db, wait=False):
+                db.execute_sql(_ENSURE.format(p=db.param), (ctx.actor, to_db(ctx.now())))
+        except (DatabaseBusy, DatabaseReadOnly):
+            return CoordinatorView(name=ctx.actor, role="coordinator", created_at=None)
         row = Coordinator.get(Coordinator.name == ctx.actor)
     return CoordinatorView(name=row.name, role=row.role, created_at=from_db(row.created_at))
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..services import leases, queue
 from ..services.context import Context
+from ..services.database import read_only_reason
 from ..services.errors import InputError, NotFound
 from ..services.ledger import account_id_for
 
@@ -66,6 +67,13 @@ class Backend:
     # down). Each row costs the queue its facts and a verdict: at 80×24, 20 rows instead of
     # 40 take a quarter off the first page's time.
     first_page: int = 40
+
+    # Why the database cannot be written (None: it can): the workstation says so in a banner,
+    # opens accounts without leasing them, and any write is refused in one line.
+    read_only: str | None = None
+
+    def __post_init__(self) -> None:
+        self.read_only = read_only_reason()
 
     @staticmethod
     def page_for(lines: int) -> int:
@@ -134,7 +142,7 @@ class Backend:
     ) -> Opened:
         """Lease (or renew) and read the account; reading works even when someone else holds
         it. ``leased``: the caller has just leased it (``loaded``: with these facts)."""
-        if not leased:
+        if not leased and self.read_only is None:
             leased = leases.take(self.ctx, account_id_for(number), audit_as="open")
         holder = None if leased else _holder(self.ctx, number)
         return self._read(number, leased, holder, loaded)

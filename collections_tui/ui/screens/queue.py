@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -13,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from ...domain.money import format_money
+from ...services.database import StoreError
 from ...services.queue import BlockedCount, Filters, QueueResult
 from ..backend import Backend
 from ..format import local_and_office, when_text
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
     from ..app import WorkstationApp
 
 MAX_ROWS = 2000  # a coordinator works the top; past this, narrow with a filter or search
+log = logging.getLogger(__name__)
 
 
 class QueueScreen(Screen[None]):
@@ -52,6 +55,10 @@ class QueueScreen(Screen[None]):
         return cast("WorkstationApp", self.app)
 
     def compose(self) -> ComposeResult:
+        read_only = self.ws.backend.read_only
+        if read_only is not None:
+            banner = f"Read-only database ({read_only}): you can look; nothing can be saved."
+            yield Line(plain(banner), id="queue-read-only")
         yield Line("", id="queue-title")
         yield Line("", id="queue-blocked")
         yield QueueView(id="queue")
@@ -91,13 +98,33 @@ class QueueScreen(Screen[None]):
         if not view.rows:
             view.empty_text = "Loading the queue…"
             view.refresh()
-        if first is not None and self.limit == self.page and not self.include_blocked:
-            result = await asyncio.wrap_future(first)
-        else:
-            result = await self.ws.backend.call(
-                self.ws.backend.queue_page, self.limit, self.filters, self.include_blocked
-            )
+        try:
+            if first is not None and self.limit == self.page and not self.include_blocked:
+                result = await asyncio.wrap_future(first)
+            else:
+                result = await self.ws.backend.call(
+                    self.ws.backend.queue_page, self.limit, self.filters, self.include_blocked
+                )
+        except Exception as exc:  # one line on screen, never the end of the session
+            self._show_fault(exc)
+            return
         self._show(result, keep_cursor=keep_cursor)
+
+    def _show_fault(self, exc: Exception) -> None:
+        """The queue could not be read: say why in one line (a database fault in its own
+        words; anything else as an unexpected error, its traceback in the log)."""
+        if isinstance(exc, StoreError):
+            text = str(exc)
+        else:
+            log.error("reading the queue", exc_info=exc)
+            text = f"unexpected error: {exc}"
+        line = (text.splitlines() or [type(exc).__name__])[0]
+        view = self.query_one(QueueView)
+        if not view.rows:
+            view.empty_text = line
+            view.refresh()
+        self.query_one("#queue-status", Static).update(plain(line))
+        self.call_after_refresh(self.ws.first_frame_drawn)
 
     def _show(self, result: QueueResult, *, keep_cursor: bool, count_later: bool = False) -> None:
         view = self.query_one(QueueView)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from peewee import Database
 
+from collections_tui import settings
 from collections_tui.cli import run
 from collections_tui.services.context import Context
 from collections_tui.store import db as store_db
@@ -83,6 +84,9 @@ def test_read_commands_work_on_a_read_only_database_and_writes_say_why(
 ) -> None:
     for name in ("XDG_CONFIG_HOME", "XDG_STATE_HOME"):  # where the user nobody can look
         monkeypatch.setenv(name, str(shared_dir / name.lower()))
+    # The host's config, absent, where nobody can see that it is (one nobody may not read
+    # would stop the start, as it should).
+    monkeypatch.setattr(settings, "SYSTEM_CONFIG", shared_dir / "etc" / "config.toml")
     folder = shared_dir / "ro"
     folder.mkdir()
     path = folder / "collections.db"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import gc
 import io
 import logging
@@ -1280,7 +1281,9 @@ def _progress(text: str) -> None:
 @contextlib.contextmanager
 def _safe_output() -> Iterator[None]:
     out, err = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = SafeStream(out), SafeStream(err)
+    # A stream closed by the caller (`>&-`) is None: print() then writes nowhere, as it would.
+    sys.stdout = SafeStream(out) if out is not None else out
+    sys.stderr = SafeStream(err) if err is not None else err
     try:
         yield
     finally:
@@ -1307,7 +1310,22 @@ def run(argv: Sequence[str] | None = None, *, gc_paused: bool = False) -> int:
         return _run(argv, gc_paused=gc_paused)
 
 
+def _undecodable(argv: Sequence[str]) -> int | None:
+    """The position of the first argument that is not UTF-8 (the OS hands such bytes over
+    as surrogates, which no text may hold), or None."""
+    for i, arg in enumerate(argv, 1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            return i
+    return None
+
+
 def _run(argv: Sequence[str] | None, *, gc_paused: bool) -> int:
+    bad = _undecodable(sys.argv[1:] if argv is None else argv)
+    if bad is not None:
+        print(f"collections-tui: argument {bad} is not UTF-8 text", file=sys.stderr)
+        return EXIT_USAGE
     parser = build_parser()
     args = parser.parse_args(argv)
     workstation = _opens_workstation(args)
@@ -1371,6 +1389,9 @@ def _run(argv: Sequence[str] | None, *, gc_paused: bool) -> int:
         known = as_store_error(exc)  # a database fault met outside the store's cursors
         if known is not None:
             _fail(EXIT_INVALID, str(known))
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO):
+            what = exc.filename if exc.filename else "the output"  # a file, or our own output
+            _fail(EXIT_INVALID, f"cannot write {what}: {exc.strerror}")
         log.exception("unexpected error running %s", args.command)
         where = f"; details in {log_path}" if log_path else ""
         _fail(EXIT_INVALID, f"unexpected error: {exc}".splitlines()[0] + where)
@@ -1381,10 +1402,16 @@ def _run(argv: Sequence[str] | None, *, gc_paused: bool) -> int:
 def main(argv: Sequence[str] | None = None, *, gc_paused: bool = False) -> NoReturn:
     try:
         code = run(argv, gc_paused=gc_paused)
-        sys.stdout.flush()  # output that fitted in the buffer meets a closed pipe here
+        if sys.stdout is not None:
+            sys.stdout.flush()  # output that fitted in the buffer meets a closed pipe here
     except BrokenPipeError:  # `collections-tui queue | head`: the reader has what it wanted
         _discard_stdout()
         code = EXIT_OK
+    except OSError as exc:  # the output itself failed: `queue > /dev/full`
+        _discard_stdout()
+        if sys.stderr is not None:
+            print(f"collections-tui: cannot write the output: {exc.strerror}", file=sys.stderr)
+        code = EXIT_INVALID
     raise SystemExit(code)
 
 

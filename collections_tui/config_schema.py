@@ -43,8 +43,13 @@ class MapOf:
     value: Kind | Table
 
 
+# Whole numbers in the config are days, counts and score points: past a million they are
+# a typo (and past 2**31 they overflowed the date and C-int arithmetic they feed).
+INT_LIMIT = 1_000_000
+
+
 def _is_int(v: object) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
+    return isinstance(v, int) and not isinstance(v, bool) and -INT_LIMIT <= v <= INT_LIMIT
 
 
 def choice(*values: str) -> Kind:
@@ -54,7 +59,15 @@ def choice(*values: str) -> Kind:
 
 STR = Kind("a string", lambda v: isinstance(v, str))
 TEXT = Kind("a string that is not empty", lambda v: isinstance(v, str) and bool(v.strip()))
-INT = Kind("a whole number", _is_int)
+INT = Kind(f"a whole number from -{INT_LIMIT:,} to {INT_LIMIT:,}", _is_int)
+COUNTRY = Kind(
+    'a two-letter country code such as "US"',
+    lambda v: isinstance(v, str) and len(v) == 2 and v.isascii() and v.isalpha(),
+)
+CURRENCY = Kind(
+    'a three-letter currency code such as "USD"',
+    lambda v: isinstance(v, str) and len(v) == 3 and v.isascii() and v.isalpha(),
+)
 BOOL = Kind("true or false", lambda v: isinstance(v, bool))
 NAMES = Kind(
     "a list of names",
@@ -93,8 +106,8 @@ SCHEMA = Table(
         "general": Table(
             {
                 "identity": choice("as-allowed", "os-user"),
-                "default_region": STR,
-                "default_currency": STR,
+                "default_region": COUNTRY,
+                "default_currency": CURRENCY,
                 "office_timezone": STR,
             }
         ),

@@ -8,6 +8,7 @@ they may hold is :mod:`collections_tui.config_schema`. See README "Configuration
 from __future__ import annotations
 
 import contextlib
+import grp
 import os
 import pwd
 import stat
@@ -149,6 +150,12 @@ def _refuse_unsafe(path: Path, st: os.stat_result, *, system: bool) -> None:
     if st.st_mode & stat.S_IWOTH:
         raise SettingsError(f"{path}: refused: the file is writable by everyone (chmod o-w {path})")
     euid = os.geteuid()
+    if st.st_mode & stat.S_IWGRP and (system or not _own_group(st.st_gid, euid)):
+        # A team's group (README: coordinators share one) must not rewrite who is who.
+        raise SettingsError(
+            f"{path}: refused: the file is writable by the group {_group(st.st_gid)} "
+            f"(chmod g-w {path})"
+        )
     if system and st.st_uid != 0:
         raise SettingsError(
             f"{path}: refused: the system config must be owned by root, not {_account(st.st_uid)}"
@@ -159,8 +166,36 @@ def _refuse_unsafe(path: Path, st: os.stat_result, *, system: bool) -> None:
         )
 
 
+def _group(gid: int) -> str:
+    try:
+        return grp.getgrgid(gid).gr_name
+    except KeyError:
+        return f"gid{gid}"
+
+
+def _own_group(gid: int, uid: int) -> bool:
+    """The user's own private group (the "user private groups" scheme, umask 002): named
+    after the user, nobody else in it. A file it may write is the user's alone."""
+    try:
+        group, user = grp.getgrgid(gid), pwd.getpwuid(uid)
+    except KeyError:
+        return False
+    return group.gr_name == user.pw_name and set(group.gr_mem) <= {user.pw_name}
+
+
 def _read_config(path: Path, *, system: bool = False, required: bool = False) -> _Loaded | None:
     """The file's tables, checked against the schema; None when there is no such file."""
+    try:
+        link = os.lstat(path)
+    except FileNotFoundError:
+        link = None
+    except OSError:
+        link = None  # os.open below says why
+    if link is not None and stat.S_ISLNK(link.st_mode) and link.st_uid not in (os.geteuid(), 0):
+        # A link another user planted (a sticky /tmp): not followed, whatever the kernel does.
+        raise SettingsError(
+            f"{path}: refused: a symbolic link owned by {_account(link.st_uid)}, not by you or root"
+        )
     try:
         # O_NONBLOCK: a FIFO put where the config goes is refused, not waited on
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
@@ -290,11 +325,12 @@ def load_settings(
         raise SettingsError(f"{'--now' if now else 'COLLECTIONS_NOW'}: {exc}") from None
 
     identity = str(general.get("identity", "as-allowed"))
-    if fixed is not None and locked and not demo:
+    if fixed is not None and locked and db_url != demo_db_url():
         # The clock decides who may be called now and stamps every audit event.
         raise SettingsError(
             "--now / COLLECTIONS_NOW is not allowed here: this deployment identifies "
-            "coordinators by OS user, and its clock is the host's (--demo may fix it)"
+            "coordinators by OS user, and its clock is the host's (only the demo database, "
+            "--demo without --db, may have another)"
         )
     if as_user and identity == "os-user":
         raise SettingsError(

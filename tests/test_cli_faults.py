@@ -260,3 +260,58 @@ def test_a_damaged_database_is_one_line(tmp_path: Path, capsys: pytest.CaptureFi
     assert (code, out) == (1, "")
     line = one_line(err)
     assert "is damaged" in line and "restore it from a backup" in line
+
+
+# --- found in review: output that cannot be written, arguments that are not text ----------
+
+
+def _ct(db_url: str, *args: str, **kw: object) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(  # type: ignore[call-overload, no-any-return]
+        [sys.executable, "-m", "collections_tui", "--db", db_url, "--now", NOW, *args],
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+        **kw,
+    )
+
+
+@pytest.fixture
+def small_db(tmp_path: Path, ctx: Context) -> str:
+    db_url = f"sqlite:///{tmp_path / 'out.db'}"
+    open_database(db_url)
+    for i in range(1, 30):
+        make_account(ctx, f"F-{i}", balance_cents=10_000 + i)
+    close_database()
+    return db_url
+
+
+def test_output_to_a_full_device_is_one_line(small_db: str) -> None:
+    with open("/dev/full", "wb") as full:
+        proc = _ct(small_db, "queue", "--all", stdout=full, stderr=subprocess.PIPE)
+    err = proc.stderr.decode()
+    assert proc.returncode == 1
+    assert one_line(err) == "collections-tui: cannot write the output: No space left on device"
+
+
+def test_a_closed_standard_output_is_not_an_unexpected_error(small_db: str) -> None:
+    proc = _ct(small_db, "queue", stdout=None, stderr=subprocess.PIPE, close_fds=True,
+               preexec_fn=lambda: os.close(1))  # fmt: skip
+    assert b"unexpected error" not in proc.stderr
+    assert proc.returncode == 0
+
+
+def test_an_argument_that_is_not_utf8_is_a_usage_error(small_db: str) -> None:
+    proc = subprocess.run(
+        [os.fsencode(sys.executable), b"-m", b"collections_tui", b"account", b"\xffA"],
+        capture_output=True,
+        timeout=60,
+        env={**os.environ, "COLLECTIONS_DB": small_db},
+    )
+    assert proc.returncode == 2
+    assert one_line(proc.stderr.decode()) == "collections-tui: argument 2 is not UTF-8 text"
+
+
+def test_export_to_the_longest_legal_name(small_db: str, tmp_path: Path) -> None:
+    target = tmp_path / ("y" * 250)
+    proc = _ct(small_db, "export", "ledger", str(target), capture_output=True)
+    assert proc.returncode == 0, proc.stderr
+    assert target.read_text().startswith("account_number")

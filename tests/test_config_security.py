@@ -292,7 +292,10 @@ def test_unknown_keys_are_errors_naming_file_and_key(
         ('[priority]\nage_per_day = "2"\n', "priority.age_per_day must be a whole number"),
         ("[priority]\ngrace_days = true\n", "priority.grace_days must be a whole number"),
         ("[dial]\ncommand = 5\n", "dial.command must be a string"),
-        ("[general]\ndefault_region = 1\n", "general.default_region must be a string"),
+        (
+            "[general]\ndefault_region = 1\n",
+            "general.default_region must be a two-letter country code",
+        ),
         ('[keys]\n"account.dial" = 1\n', 'keys."account.dial" must be a string'),
         ("[compliance]\nstate_caps = { MA = 'two' }\n", "compliance.state_caps.MA must be a whole"),
         ("general = 3\n", "general must be a table, not 3"),
@@ -395,3 +398,57 @@ def test_a_log_left_readable_is_narrowed(
     assert stat.S_IMODE(old.stat().st_mode) == 0o600
     assert stat.S_IMODE(old.parent.stat().st_mode) == 0o700
     assert old.read_text(encoding="utf-8").startswith("before\n")
+
+
+# ---------------------------------------------------------------- found in review
+
+
+def test_the_demo_flag_does_not_free_the_clock_on_another_database(
+    tmp_path: Path, system: Path
+) -> None:
+    """`--demo --db REAL --now …` would stamp a shared database's audit with any time."""
+    write(system, OS_USER)
+    with pytest.raises(SettingsError, match="not allowed here"):
+        load_settings(now=NOW, demo=True, db=f"sqlite:///{tmp_path / 'real.db'}", environ={})
+
+
+@as_root
+def test_a_config_its_group_may_write_is_refused(tmp_path: Path, system: Path) -> None:
+    """The README's team shares one group: none of them may rewrite who is who."""
+    write(system, OS_USER + '[team]\nsupervisors = ["boss"]\n', mode=0o664)
+    os.chown(system, 0, 12345)
+    with pytest.raises(SettingsError, match=r"writable by the group gid12345 \(chmod g-w"):
+        load_settings(environ={})
+    user = write(tmp_path / "mine.toml", "[priority]\ngrace_days = 2\n", mode=0o664)
+    os.chown(user, os.geteuid(), 12345)
+    with pytest.raises(SettingsError, match="writable by the group"):
+        load_settings(config=str(user), environ={})
+
+
+@as_root
+def test_a_link_to_the_config_planted_by_another_user_is_not_followed(tmp_path: Path) -> None:
+    target = write(tmp_path / "theirs.toml", '[dial]\ncommand = "sh -c id"\n')
+    link = tmp_path / "config.toml"
+    link.symlink_to(target)
+    os.lchown(link, 12345, 12345)
+    with pytest.raises(SettingsError, match="a symbolic link owned by uid12345"):
+        load_settings(config=str(link), environ={})
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ('[general]\ndefault_currency = "[/]\\u001b]52;c;aGk=\\u0007"\n', "default_currency"),
+        ('[general]\ndefault_currency = "dollars"\n', "default_currency"),
+        ('[general]\ndefault_region = "[/]\\u001b"\n', "default_region"),
+        ("[compliance]\ncap_days = 9223372036854775807\n", "compliance.cap_days"),
+        ("[priority]\ngrace_days = 99999999\n", "priority.grace_days"),
+    ],
+)
+def test_codes_and_whole_numbers_in_the_config_are_checked(
+    tmp_path: Path, text: str, key: str
+) -> None:
+    user = write(tmp_path / "mine.toml", text)
+    with pytest.raises(SettingsError) as err:
+        load_settings(config=str(user), environ={})
+    assert key in str(err.value) and "\x1b" not in str(err.value)

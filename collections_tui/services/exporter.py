@@ -200,7 +200,8 @@ def export(ctx: Context, kind: str, path: Path) -> ExportReport:
     if kind not in _ROWS:
         raise InputError(f"unknown export '{kind}' (expected {', '.join(KINDS)})")
     target = _target(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    # A short name of its own (a target's name may already be as long as names may be).
+    fd, tmp = tempfile.mkstemp(prefix=".ct-", suffix=".tmp", dir=target.parent)
     rows = 0
     try:
         with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:

@@ -48,7 +48,7 @@ from ...services.arrangements import record_arrangement
 from ...services.calls import record_call
 from ...services.drafts import load_draft
 from ...services.errors import InputError
-from ..text import Content, fmt, lines, plain
+from ..text import Content, cell, fmt, lines, plain
 from ..widgets.line import Line
 
 if TYPE_CHECKING:
@@ -617,15 +617,19 @@ class ArrangementDialog(ModalScreen[str | None]):
         table.clear()
         cur = self.view.currency
         if p.promise_on is not None and p.promise_cents is not None:
-            table.add_row("1", f"{p.promise_on:%a %Y-%m-%d}", format_money(p.promise_cents, cur))
+            table.add_row(
+                cell("1"),
+                cell(f"{p.promise_on:%a %Y-%m-%d}"),
+                cell(format_money(p.promise_cents, cur)),
+            )
             return
         if p.schedule is None:
             return
         table.add_rows(
             (
-                str(i.number),
-                f"{i.due_on:%a %Y-%m-%d}",
-                format_money(i.amount_cents, cur) + (" down" if i.is_down_payment else ""),
+                cell(i.number),
+                cell(f"{i.due_on:%a %Y-%m-%d}"),
+                cell(format_money(i.amount_cents, cur) + (" down" if i.is_down_payment else "")),
             )
             for i in p.schedule.installments
         )

@@ -27,17 +27,7 @@ from tests.faults import (
     without_write_permission,
     write_lock_held,
 )
-
-NOW = "2026-11-27T15:00:00Z"
-
-
-def cli(capsys: pytest.CaptureFixture[str], db_url: str, *args: str) -> tuple[int, str, str]:
-    try:
-        code = run(["--db", db_url, "--now", NOW, "--as", "maria", *args])
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.test_cli import NOW, cli
 
 
 def one_line(err: str) -> str:

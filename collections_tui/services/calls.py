@@ -34,7 +34,7 @@ from . import audit, grants
 from .clock import FixedClock
 from .context import Context
 from .drafts import clear_draft
-from .errors import InputError, input_text
+from .errors import Blocked, InputError, NeedsGrant, input_text
 from .facts import load_facts, refresh_accounts
 from .ledger import account_id_for
 
@@ -135,21 +135,28 @@ def record_call(
         overridden = False
         if not inbound and not v.callable:
             if not override or not override.strip():
-                raise InputError(
+                raise Blocked(
                     f"{number} may not be called at {when.isoformat().replace('+00:00', 'Z')}: "
                     f"{v.message} (reason {v.reason}); nothing was recorded"
-                    + ("" if not v.overridable else "; give an override reason to record it")
+                    + ("" if not v.overridable else "; give an override reason to record it"),
+                    reason=v.reason,
+                    overridable=v.overridable,
                 )
             if not v.overridable:
-                raise InputError(f"{number}: {v.reason} cannot be overridden; nothing was recorded")
+                raise Blocked(
+                    f"{number}: {v.reason} cannot be overridden; nothing was recorded",
+                    reason=v.reason,
+                    overridable=False,
+                )
             granted_by: str | None = None
             if ctx.overrides_need_grant and not grants.is_supervisor(ctx):
                 g = grants.use_grant(ctx, account_id, "override")
                 if g is None:
-                    raise InputError(
+                    raise NeedsGrant(
                         f"{number} may not be called now ({v.reason}); overrides need a "
                         "supervisor's grant here (collections-tui grant NUMBER --to "
-                        f"{ctx.actor} --override --reason ...); nothing was recorded"
+                        f"{ctx.actor} --override --reason ...); nothing was recorded",
+                        reason=v.reason,
                     )
                 granted_by = g.granted_by
             overridden = True
@@ -294,11 +301,14 @@ def record_dial_override(ctx: Context, number: str, reason: str, typed: str) -> 
         if v.callable:
             return  # callable after all: nothing to override
         if not v.overridable:
-            raise InputError(f"{number}: {v.reason} cannot be overridden")
+            raise Blocked(
+                f"{number}: {v.reason} cannot be overridden", reason=v.reason, overridable=False
+            )
         strict = ctx.overrides_need_grant and not grants.is_supervisor(ctx)
         if strict and not any(g.kind == "override" for g in grants.open_grants(ctx, number)):
-            raise InputError(
-                f"{number}: overrides need a supervisor's grant here; ask a supervisor"
+            raise NeedsGrant(
+                f"{number}: overrides need a supervisor's grant here; ask a supervisor",
+                reason=v.reason,
             )
         audit.record(
             ctx,

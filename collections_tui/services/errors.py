@@ -17,6 +17,26 @@ class NotFound(InputError):
     pass
 
 
+class Blocked(InputError):
+    """The compliance verdict blocks this call (``reason``, a DESIGN §4 code); nothing was
+    recorded. ``overridable``: a typed override reason would let it be recorded (never for
+    cease, attorney or bankruptcy). A caller asks for the reason on this, not on the text."""
+
+    def __init__(self, message: str, *, reason: str, overridable: bool) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.overridable = overridable
+
+
+class NeedsGrant(InputError):
+    """An override here needs a supervisor's ``grant`` first (``[team] overrides =
+    "supervisor"``); nothing was recorded."""
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 def input_text(
     value: str, what: str, *, max_len: int | None = None, multiline: bool = False
 ) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar, cast
@@ -20,7 +19,7 @@ from textual.widgets import ContentSwitcher, DataTable, Sparkline, Static
 from ...domain.display import safe_text
 from ...domain.money import format_money
 from ...services.accounts import AccountView
-from ...services.errors import InputError, NotFound
+from ...services.errors import Blocked, InputError, NotFound
 from ...services.queue import Filters
 from ..backend import Opened
 from ..format import short_zone, when_text
@@ -33,8 +32,6 @@ if TYPE_CHECKING:
     from .note import NoteRequest
 
 PREFETCH_EVERY_S = 30.0  # who `n` gives next, read again while an account is open
-NEVER_OVERRIDABLE = frozenset({"cease", "attorney", "bankruptcy"})
-_BLOCKED = re.compile(r"\(reason (\w+)\); nothing was recorded; give an override reason")
 
 
 def open_next(app: WorkstationApp, filters: Filters | None = None) -> None:
@@ -593,11 +590,12 @@ class AccountScreen(Screen[None]):
         self.query_one("#ledger", DataTable).clear()
         self.load()
 
-    def _blocked_reason(self) -> str | None:
+    def _block(self) -> tuple[str, bool] | None:
+        """The verdict's block on the account shown, as (reason, overridable); None: callable."""
         v = self.view
         if v is None or v.verdict is None or v.verdict.callable:
             return None
-        return v.verdict.reason
+        return v.verdict.reason, v.verdict.overridable
 
     def action_outcome(self, preset: str | None = None) -> None:
         v = self.view
@@ -648,9 +646,9 @@ class AccountScreen(Screen[None]):
     async def record(self, request: CallRequest, override: str | None = None) -> None:
         b = self.ws.backend
         number = self.number  # the account this dialog was for, whatever happens meanwhile
-        reason = self._blocked_reason()
-        if reason is not None and override is None:
-            override = await self._ask_override(number, reason)
+        block = self._block()
+        if block is not None and override is None:
+            override = await self._ask_override(number, *block)
             if override is None:
                 return
         for _attempt in range(2):
@@ -667,16 +665,17 @@ class AccountScreen(Screen[None]):
                     override=override,
                 )
                 break
-            except InputError as exc:
-                found = _BLOCKED.search(str(exc))
-                if found and override is None:
+            except Blocked as exc:
+                if override is None:
                     # Blocked since the account was opened (calling hours ended, a cap):
                     # the same override as for a block known at opening.
-                    override = await self._ask_override(number, found.group(1))
+                    override = await self._ask_override(number, exc.reason, exc.overridable)
                     if override is not None:
                         continue
                 else:
                     self.notify("\n".join(exc.lines), severity="error", timeout=10)
+            except InputError as exc:
+                self.notify("\n".join(exc.lines), severity="error", timeout=10)
             except Exception as exc:
                 self.notify(f"Nothing recorded on {number}: {exc}", severity="error", timeout=10)
             if self.opened is not None and request.note and self.number == number:
@@ -697,9 +696,9 @@ class AccountScreen(Screen[None]):
         elif self.number == number:
             self.reload()
 
-    async def _ask_override(self, number: str, reason: str) -> str | None:
+    async def _ask_override(self, number: str, reason: str, overridable: bool) -> str | None:
         """The typed reason for calling a blocked account (None: refused or not given)."""
-        if reason in NEVER_OVERRIDABLE:
+        if not overridable:
             self.notify(
                 f"{reason}: this account may not be called; nothing was recorded.",
                 severity="error",
@@ -722,9 +721,10 @@ class AccountScreen(Screen[None]):
 
     @work(group="dial")
     async def _dial(self, v: AccountView) -> None:
-        reason = self._blocked_reason()
-        if reason is not None:
-            if reason in NEVER_OVERRIDABLE:
+        block = self._block()
+        if block is not None:
+            reason, overridable = block
+            if not overridable:
                 self.notify(f"{reason}: this account may not be called.", severity="error")
                 return
             from .override import OverrideDialog

@@ -46,8 +46,7 @@ from ..domain.arrangements import (
     check_schedule,
     check_settlement,
 )
-from ..domain.dates import DateError, check_date
-from ..domain.money import MoneyError, check_amount, format_amount
+from ..domain.money import format_amount
 from ..domain.promises import (
     PAYMENT_KINDS,
     ArrangementState,
@@ -66,7 +65,7 @@ from ..store.db import (
 from ..store.models import Account, Arrangement, Installment, LedgerEntry, database
 from . import audit, grants, ledger
 from .context import Context
-from .errors import InputError, NotFound, input_text
+from .errors import InputError, NotFound, input_text, within_bounds
 
 __all__ = [
     "ArrangementView",
@@ -528,12 +527,8 @@ def record_arrangement(
         )
     if any(i.amount_cents <= 0 for i in schedule.installments):
         raise InputError("every installment must be more than 0.00")
-    try:
-        check_date(first_due)
-        for i in schedule.installments:  # each one is paid as an amount someone enters
-            check_amount(i.amount_cents)
-    except (MoneyError, DateError) as exc:
-        raise InputError(f"{exc}; nothing was recorded") from None
+    # Each installment is paid as an amount someone enters: each within the bound.
+    within_bounds(amounts=(i.amount_cents for i in schedule.installments), dates=[first_due])
     db = database.obj
     with write_transaction(db):
         account_id = ledger.account_id_for(number)

@@ -14,9 +14,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from ..domain import compliance as c
-from ..domain.dates import DateError, check_date, check_instant
 from ..domain.flags import Flag
-from ..domain.money import MoneyError, check_amount, format_amount
+from ..domain.money import format_amount
 from ..domain.phones import parse_phone
 from ..store.db import to_db, write_transaction
 from ..store.models import (
@@ -34,7 +33,7 @@ from . import audit, grants
 from .clock import FixedClock
 from .context import Context
 from .drafts import clear_draft
-from .errors import Blocked, InputError, NeedsGrant, input_text
+from .errors import Blocked, InputError, NeedsGrant, input_text, within_bounds
 from .facts import load_facts, refresh_accounts
 from .ledger import account_id_for
 
@@ -89,16 +88,7 @@ def record_call(
         raise InputError("a promise needs both --promise AMOUNT and --promise-date DATE")
     if promise_cents is not None and promise_cents <= 0:
         raise InputError("a promise must be a positive amount")
-    try:
-        if promise_cents is not None:
-            check_amount(promise_cents)
-        if promise_on is not None:
-            check_date(promise_on)
-        for instant in (at, callback_at):
-            if instant is not None:
-                check_instant(instant)
-    except (MoneyError, DateError) as exc:
-        raise InputError(f"{exc}; nothing was recorded") from None
+    within_bounds(amounts=[promise_cents], dates=[promise_on], instants=[at, callback_at])
     if note is not None:
         note = input_text(note, "the note", multiline=True)
     if override is not None:

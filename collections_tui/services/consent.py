@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..domain.avoid import AvoidSpecError, describe, parse_avoid
-from ..domain.dates import DateError, check_instant
 
 __all__ = [
     "AvoidSpecError",
@@ -25,7 +24,7 @@ from ..store.db import fetch, from_db, to_db, write_transaction
 from ..store.models import Account, AvoidWindow, Consent, Phone, database
 from . import audit
 from .context import Context
-from .errors import InputError, input_text
+from .errors import InputError, input_text, within_bounds
 from .facts import refresh_accounts
 from .ledger import account_id_for
 
@@ -50,15 +49,6 @@ class AvoidView:
     created_at: datetime
 
 
-def _check_instants(*instants: datetime | None) -> None:
-    try:
-        for instant in instants:
-            if instant is not None:
-                check_instant(instant)
-    except DateError as exc:
-        raise InputError(f"{exc}; nothing was recorded") from None
-
-
 def _debtor_of(account_id: int) -> int:
     return int(Account.get_by_id(account_id).debtor_id)
 
@@ -72,7 +62,7 @@ def record_consent(
     note: str = "",
     source: str = "inbound_call",
 ) -> int:
-    _check_instants(at, until)
+    within_bounds(instants=[at, until])
     note = input_text(note, "the note", multiline=True)
     given = at or ctx.now()
     if until is not None and until <= given:
@@ -98,7 +88,7 @@ def record_consent(
 
 def revoke_consent(ctx: Context, number: str, *, at: datetime | None = None) -> int:
     """End every consent still in force. Returns how many were ended."""
-    _check_instants(at)
+    within_bounds(instants=[at])
     when = at or ctx.now()
     with write_transaction(database.obj):
         account_id = account_id_for(number)

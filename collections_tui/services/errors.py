@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from ..domain.dates import DateError, check_date, check_instant
+from ..domain.money import MoneyError, check_amount
 from ..domain.text import TextError, check_input_text
 
 
@@ -35,6 +40,29 @@ class NeedsGrant(InputError):
     def __init__(self, message: str, *, reason: str) -> None:
         super().__init__(message)
         self.reason = reason
+
+
+def within_bounds(
+    *,
+    amounts: Iterable[int | None] = (),
+    dates: Iterable[date | None] = (),
+    instants: Iterable[datetime | None] = (),
+) -> None:
+    """Amounts, dates and instants a service is about to store, checked by the one rule of
+    each (:mod:`collections_tui.domain.money`, :mod:`collections_tui.domain.dates`); ``None``
+    is skipped. :class:`InputError` for the first one outside its bounds."""
+    try:
+        for cents in amounts:
+            if cents is not None:
+                check_amount(cents)
+        for day in dates:
+            if day is not None:
+                check_date(day)
+        for instant in instants:
+            if instant is not None:
+                check_instant(instant)
+    except (MoneyError, DateError) as exc:
+        raise InputError(f"{exc}; nothing was recorded") from None
 
 
 def input_text(

@@ -9,16 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ..domain.dates import DateError, check_date
 from ..domain.ledger import LedgerError, signed_amount
-from ..domain.money import MAX_BALANCE_CENTS, MoneyError, check_amount, check_balance, format_amount
+from ..domain.money import MAX_BALANCE_CENTS, MoneyError, check_balance, format_amount
 from ..domain.text import MAX_REFERENCE_CHARS
 from ..store.db import to_db, write_transaction
 from ..store.models import Account, LedgerEntry, database
 from ..store.queries import balance_mismatches, from_parts, sum_parts
 from . import arrangements, audit
 from .context import Context
-from .errors import InputError, NotFound, input_text
+from .errors import InputError, NotFound, input_text, within_bounds
 
 
 @dataclass(frozen=True)
@@ -117,12 +116,7 @@ def pay(
     than ``MAX_REFERENCE_CHARS`` or holding control characters are refused too."""
     if amount_cents <= 0:
         raise InputError("a payment must be a positive amount")
-    try:
-        check_amount(amount_cents)
-        if on is not None:
-            check_date(on)
-    except (MoneyError, DateError) as exc:
-        raise InputError(f"{exc}; nothing was recorded") from None
+    within_bounds(amounts=[amount_cents], dates=[on])
     if reference is not None:
         reference = input_text(reference, "the reference", max_len=MAX_REFERENCE_CHARS)
     memo = input_text(memo, "the memo")

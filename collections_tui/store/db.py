@@ -163,17 +163,19 @@ class _SqliteCursor(sqlite3.Cursor):
     store_db: Database | None = None
 
     def execute(self, sql: str, parameters: Any = (), /) -> _SqliteCursor:
-        try:
+        with self._translated():
             return super().execute(sql, parameters)
-        except sqlite3.Error as exc:
-            mine = as_store_error(exc, self.store_db)
-            if mine is None:
-                raise
-            raise mine from exc
+        raise AssertionError("unreachable")  # pragma: no cover (mypy: a with may swallow)
 
     def executemany(self, sql: str, parameters: Any, /) -> _SqliteCursor:
-        try:
+        with self._translated():
             return super().executemany(sql, parameters)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @contextlib.contextmanager
+    def _translated(self) -> Iterator[None]:
+        try:
+            yield
         except sqlite3.Error as exc:
             mine = as_store_error(exc, self.store_db)
             if mine is None:

@@ -191,7 +191,9 @@ class AccountScreen(Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        table = self.query_one("#ledger", DataTable)
+        table = next(self.query("#ledger").results(DataTable), None)
+        if table is None:  # the app closed while this screen was being built ahead (warm-up)
+            return
         table.add_columns("Posted", "Kind", "Amount", "Balance", "Reference / memo")
         if self._given is not None:
             self.apply(self._given)
